@@ -1,0 +1,222 @@
+"""The `kg` command line: one thin function per command over the library.
+
+Exit codes: 0 success (build wrote a graph even if some articles were skipped);
+1 the command ran and the answer is negative (validate found violations, build could
+build nothing); 2 usage or input error.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from kg.errors import KgError
+
+EPILOG = "Exit codes: 0 success; 1 negative answer (violations, nothing built); 2 usage or input error."
+
+
+def _fail(exc: KgError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(2)
+
+
+def _graph(path: str):
+    from kg.query import load_graph
+
+    try:
+        return load_graph(path)
+    except KgError as exc:
+        _fail(exc)
+
+
+@click.group(epilog=EPILOG)
+@click.option("-v", "--verbose", is_flag=True, help="Log notes (encodings, ignored files) to stderr.")
+@click.version_option(package_name="kg")
+def cli(verbose: bool) -> None:
+    """Build, query and draw a conflict-timeline knowledge graph from Indonesian news."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(message)s")
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", default="out/graph.ttl", show_default=True, type=click.Path(),
+              help="Graph file; the suffix picks the format (.ttl, .nt, .trig, .nq, .jsonld).")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+def build(inputs: tuple[str, ...], output: str, quiet: bool) -> None:
+    """Build the graph from article files and/or directories of *.txt.
+
+    Example: kg build seeds -o out/graph.ttl
+    """
+    from kg.export import write_dataset
+    from kg.pipeline import BuildReport, build_dataset
+
+    report = BuildReport([], [], [])
+    try:
+        ds = build_dataset(inputs, report=report)
+    except KgError as exc:
+        _fail(exc)
+    for path, reason in report.skipped:
+        click.echo(f"skipped {path}: {reason}", err=True)
+    for path, note in report.notes:
+        click.echo(f"note {path}: {note}", err=True)
+    if not report.built:
+        click.echo("error: no article could be built", err=True)
+        sys.exit(1)
+    n = write_dataset(ds, Path(output))
+    if not quiet:
+        click.echo(f"built {len(report.built)} article(s), skipped {len(report.skipped)}: {n} triples -> {output}", err=True)
+
+
+@cli.command()
+@click.argument("name_or_file")
+@click.option("-g", "--graph", "graph_path", default="out/graph.ttl", show_default=True, type=click.Path())
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--bind", multiple=True, metavar="VAR=VALUE", help="Bind a query variable to a literal value.")
+def query(name_or_file: str, graph_path: str, fmt: str, bind: tuple[str, ...]) -> None:
+    """Run a query from queries/ by name (e.g. timeline) or any .rq file.
+
+    Example: kg query events --graph out/graph.ttl --format csv
+    """
+    from rdflib import Literal, Variable
+
+    from kg.query import format_rows, run_query
+
+    bindings = {}
+    for item in bind:
+        var, sep, value = item.partition("=")
+        if not sep:
+            raise click.UsageError(f"--bind expects VAR=VALUE, got {item!r}")
+        bindings[Variable(var.lstrip("?"))] = Literal(value)
+    try:
+        cols, rows = run_query(_graph(graph_path), name_or_file, bindings)
+    except KgError as exc:
+        _fail(exc)
+    click.echo(format_rows(cols, rows, fmt))
+
+
+@cli.command()
+@click.argument("graph_path", default="out/graph.ttl", type=click.Path())
+@click.option("--html", is_flag=True, help="Write the timeline as an HTML page instead of printing it.")
+@click.option("-o", "--output", default="out/timeline.html", show_default=True, type=click.Path())
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
+def timeline(graph_path: str, html: bool, output: str, fmt: str) -> None:
+    """Print the events in date order (merged events once, with their sources).
+
+    Example: kg timeline out/graph.ttl --html -o out/timeline.html
+    """
+    graph = _graph(graph_path)
+    if html:
+        from kg.viz.timeline_html import write_timeline_html
+
+        write_timeline_html(graph, Path(output))
+        click.echo(f"timeline page -> {output}", err=True)
+        return
+    from kg.query import format_rows, run_query
+
+    cols, rows = run_query(graph, "timeline")
+    click.echo(format_rows(cols, rows, fmt))
+
+
+@cli.command()
+@click.argument("graph_path", default="out/graph.ttl", type=click.Path())
+@click.option("-o", "--output", default="out/graph.html", show_default=True, type=click.Path())
+def viz(graph_path: str, output: str) -> None:
+    """Write the interactive graph page (works offline).
+
+    Example: kg viz out/graph.ttl -o out/graph.html
+    """
+    from kg.viz.graph_html import write_graph_html
+
+    write_graph_html(_graph(graph_path), Path(output))
+    click.echo(f"graph page -> {output}", err=True)
+
+
+@cli.command()
+@click.argument("graph_path", default="out/graph.ttl", type=click.Path())
+def summary(graph_path: str) -> None:
+    """Print counts of articles, entities, offices, events by type and figures."""
+    from kg.query import format_rows, run_query
+
+    cols, rows = run_query(_graph(graph_path), "summary")
+    click.echo(format_rows(cols, rows, "table"))
+
+
+@cli.command()
+@click.argument("graph_path", type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="Target file; suffix picks the format: .ttl .nt .jsonld (.trig/.nq from a .trig/.nq graph).")
+def export(graph_path: str, output: str) -> None:
+    """Convert a graph file to Turtle, N-Triples, TriG, N-Quads or JSON-LD.
+
+    Example: kg export out/graph.trig -o out/graph.nq
+    """
+    from kg.export import QUAD_FORMATS, format_for, write_dataset, write_graph
+
+    try:
+        src, out = Path(graph_path), Path(output)
+        if format_for(out) in QUAD_FORMATS:
+            from rdflib import Dataset
+
+            if format_for(src) not in QUAD_FORMATS:
+                raise KgError(f"{src}: has no named graphs; build to .trig first (kg build ... -o out/graph.trig)")
+            ds = Dataset()
+            ds.parse(str(src), format=format_for(src))
+            n = write_dataset(ds, out)
+        else:
+            n = write_graph(_graph(graph_path), out)
+    except KgError as exc:
+        _fail(exc)
+    click.echo(f"{n} statements -> {output}", err=True)
+
+
+@cli.command()
+@click.argument("graph_path", default="out/graph.ttl", type=click.Path())
+def validate(graph_path: str) -> None:
+    """Check a graph against the SHACL shapes in ontology/; exit 1 on a violation.
+
+    Example: kg validate out/graph.ttl
+    """
+    from kg.validate import validate_graph
+
+    conforms, text = validate_graph(_graph(graph_path))
+    click.echo(text)
+    sys.exit(0 if conforms else 1)
+
+
+@cli.command("eval")
+@click.argument("graph_path", default="out/graph.ttl", type=click.Path())
+@click.option("--gold", "gold_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="Directory of gold YAML files (ANNOTATION.md format).")
+@click.option("--misses", is_flag=True, help="List what was missed or spurious, per article.")
+@click.option("--rules", "per_rule", is_flag=True, help="Also report precision per rule id.")
+def eval_(graph_path: str, gold_dir: str, misses: bool, per_rule: bool) -> None:
+    """Score a graph against gold files: precision, recall, F1 per category.
+
+    Example: kg eval out/graph.ttl --gold ../shared/eval/gold/seeds
+    """
+    from kg.evaluate import evaluate, format_report
+
+    report = evaluate(_graph(graph_path), Path(gold_dir))
+    click.echo(format_report(report, misses=misses, per_rule=per_rule))
+
+
+@cli.command()
+@click.argument("article", type=click.Path(exists=True, dir_okay=False))
+def explain(article: str) -> None:
+    """Show each sentence of an article with the spans found and the rule ids that fired.
+
+    Example: kg explain seeds/000_e136840ccb6173e2.txt
+    """
+    from kg.explain import explain_article
+
+    try:
+        click.echo(explain_article(Path(article)))
+    except KgError as exc:
+        _fail(exc)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="kg")

@@ -1,0 +1,182 @@
+"""Events stage: trigger matches per type, their arguments, date, negation and attribution.
+
+Reads `lexicons/events.yaml` and `lexicons/cues.yaml`; writes `Event` records.
+CONTRACT section 4 (one type per event, the most specific wins); issue 3 item 4.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.annotate.entities import _evidence, alternation
+from kg.errors import LexiconError
+from kg.lexicon import check_unique_ids, load_yaml
+from kg.model import EVENT_TYPES, Claim, DateMention, Event, Mention, Sentence
+
+ACTOR_TYPES = ("State", "Person", "Organization")
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One trigger rule."""
+
+    id: str
+    etype: str
+    regex: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class EventRules:
+    """Compiled triggers and cues."""
+
+    triggers: tuple[Trigger, ...]
+    priority: dict[str, int]
+    failed_re: re.Pattern[str]
+    negated_re: re.Pattern[str]
+    hypothetical_re: re.Pattern[str]
+    mediation_re: re.Pattern[str]
+    between_re: re.Pattern[str]
+    reporting: tuple[tuple[re.Pattern[str], str, str], ...]  # (regex, cue, rule id)
+
+
+def load_event_rules() -> EventRules:
+    """Load and validate `events.yaml` and `cues.yaml`.
+
+    Raises:
+        LexiconError: unknown types, duplicate ids, bad regexes.
+    """
+    data, cues = load_yaml("events.yaml"), load_yaml("cues.yaml")
+    problems, triggers = [], []
+    all_entries = []
+    for etype, entries in (data.get("triggers") or {}).items():
+        if etype not in EVENT_TYPES:
+            problems.append(f"events.yaml: unknown type {etype}")
+            continue
+        all_entries += entries
+        for t in entries:
+            try:
+                triggers.append(Trigger(t["id"], etype, re.compile(r"(?<![\w-])(?:" + t["pattern"] + r")(?![\w-])", re.I)))
+            except (KeyError, re.error) as exc:
+                problems.append(f"events.yaml {t.get('id')}: {exc}")
+    problems += check_unique_ids("events.yaml", all_entries)
+    priority = {t: i for i, t in enumerate(data.get("priority", EVENT_TYPES))}
+    if set(priority) != set(EVENT_TYPES):
+        problems.append("events.yaml: priority must list every event type once")
+    neg = cues.get("negation", {})
+    reporting = []
+    for r in cues.get("reporting", []):
+        reporting.append((re.compile(alternation(r["forms"]), re.I), r["cue"], r["id"]))
+    if problems:
+        raise LexiconError(problems)
+
+    def before(words: list[str]) -> re.Pattern[str]:
+        return re.compile(alternation(words) + r"(?:\s+\S+){0,2}\s+$", re.I)
+
+    return EventRules(
+        tuple(triggers), priority, before(neg.get("failed", [])), re.compile(alternation(neg.get("negated", [])) + r"(?:\s+\S+)?\s+$", re.I),
+        before(neg.get("hypothetical", [])), re.compile(alternation(cues.get("mediation", [])), re.I),
+        re.compile(alternation(cues.get("between", [])), re.I), tuple(reporting),
+    )
+
+
+def _trigger_matches(text: str, rules: EventRules) -> list[tuple[int, int, Trigger]]:
+    """Non-overlapping trigger matches; on overlap the higher-priority type wins."""
+    hits = [(m.start(), m.end(), t) for t in rules.triggers for m in t.regex.finditer(text)]
+    hits.sort(key=lambda h: (rules.priority[h[2].etype], h[0] - h[1]))
+    kept: list[tuple[int, int, Trigger]] = []
+    for h in hits:
+        if all(h[1] <= k[0] or k[1] <= h[0] for k in kept):
+            kept.append(h)
+    return sorted(kept, key=lambda h: h[0])
+
+
+def _status(text: str, start: int, rules: EventRules) -> str:
+    head = text[:start]
+    if rules.failed_re.search(head):
+        return "failed"
+    if rules.negated_re.search(head):
+        return "denied"
+    if rules.hypothetical_re.search(head):
+        return "hypothetical"
+    return "asserted"
+
+
+def _nearest_date(dates: list[DateMention], pos: int) -> DateMention | None:
+    if not dates:
+        return None
+    return min(dates, key=lambda d: (d.start - pos if d.start >= pos else pos - d.end) + (0 if d.start >= pos else 5))
+
+
+def _mediators(sentence: Sentence, actors: list[Mention], rules: EventRules) -> list[str]:
+    """`ditengahi X`, `mediasi X` (X after the cue) or `X ... menengahi` (X before it)."""
+    out = []
+    base = sentence.start
+    for m in rules.mediation_re.finditer(sentence.text):
+        after = [a for a in actors if a.evidence.start - base >= m.end() and a.etype in ("State", "Organization", "Person")]
+        if m.group().lower().startswith("menengahi"):
+            before = [a for a in actors if a.evidence.end - base <= m.start() and a.etype in ("State", "Organization")]
+            if before:
+                out.append(before[-1].key)
+                continue
+        if after and after[0].evidence.start - base - m.end() < 12:
+            out.append(after[0].key)
+            # "ditengahi Rusia, Prancis dan Amerika Serikat"
+            for a in after[1:]:
+                gap = sentence.text[after[0].evidence.end - base:a.evidence.start - base]
+                if re.fullmatch(r"[\s,]*(?:dan\s+)?[^.]{0,40}", gap) and len(gap) < 40:
+                    out.append(a.key)
+    return list(dict.fromkeys(out))
+
+
+def _parties(sentence: Sentence, actors: list[Mention], rules: EventRules, exclude: list[str]) -> list[str]:
+    """`antara X dan Y` names the parties; else the states in the sentence."""
+    base = sentence.start
+    for m in rules.between_re.finditer(sentence.text):
+        nxt = [a for a in actors if a.evidence.start - base >= m.end() and a.etype == "State"][:2]
+        if len(nxt) == 2 and nxt[0].evidence.start - base - m.end() < 15:
+            return [a.key for a in nxt]
+    return [a.key for a in actors if a.etype == "State" and a.key not in exclude]
+
+
+def _claim(sentence: Sentence, actors: list[Mention], rules: EventRules) -> Claim | None:
+    for regex, cue, _rid in rules.reporting:
+        m = regex.search(sentence.text)
+        if m:
+            after = [a for a in actors if a.evidence.start - sentence.start >= m.end()]
+            before = [a for a in actors if a.evidence.end - sentence.start <= m.start()]
+            source = (after[0] if cue in ("say", "according_to") and after else before[-1] if before else None)
+            return Claim(source.key if source else None, cue, "denied" if cue == "deny" else "asserted")
+    return None
+
+
+def find_events(sentence: Sentence, mentions: list[Mention], dates: list[DateMention], rules: EventRules) -> list[Event]:
+    """Events in one sentence, one per trigger (deduplicated by type and date).
+
+    Example:
+        "Armenia dan Azerbaijan menyetujui gencatan senjata yang ditengahi Rusia pada 9
+        November" -> Event(Ceasefire, parties=(armenia, azerbaijan), mediators=(russia,))
+    """
+    actors = [m for m in mentions if m.etype in ACTOR_TYPES]
+    places = list(dict.fromkeys(m.key for m in mentions if m.etype == "Place"))
+    claim = _claim(sentence, actors, rules)
+    out: list[Event] = []
+    seen: set[tuple[str, str | None]] = set()
+    for start, end, trig in _trigger_matches(sentence.text, rules):
+        date = _nearest_date(dates, sentence.start + start)
+        key = (trig.etype, date.value.edtf if date else None)
+        if key in seen:
+            continue
+        seen.add(key)
+        mediators = _mediators(sentence, actors, rules) if trig.etype in ("Ceasefire", "Agreement") else []
+        parties = _parties(sentence, actors, rules, mediators) if trig.etype in ("Ceasefire", "Agreement", "Meeting") else []
+        date_ev = None
+        if date is not None:
+            date_ev = _evidence(sentence, date.start - sentence.start, date.end - sentence.start, date.rule_id)
+        out.append(Event(
+            etype=trig.etype, evidence=_evidence(sentence, start, end, trig.id),
+            date=date.value if date else None, date_evidence=date_ev,
+            actors=tuple(dict.fromkeys(a.key for a in actors)), parties=tuple(parties),
+            mediators=tuple(mediators), places=tuple(places), claim=claim,
+            status=_status(sentence.text, start, rules),
+        ))
+    return out

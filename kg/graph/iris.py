@@ -1,0 +1,66 @@
+"""Graph stage: stable, content-derived IRIs (issue 4 item 6).
+
+Every IRI the project mints comes from here: the same content gives the same IRI on
+every build, and no untrusted text reaches an IRI without being reduced to a slug or a
+hash (issue 5: names from articles never break Turtle).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from rdflib import URIRef
+
+from kg.graph.vocab import DATA
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """ASCII kebab-case slug of `text` (diacritics folded); a hash when nothing is left.
+
+    Example:
+        >>> slug("Recep Tayyip Erdoğan")
+        'recep-tayyip-erdogan'
+    """
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    out = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:limit].strip("-")
+    return out or "h" + digest(text)
+
+
+def digest(*parts: str, size: int = 12) -> str:
+    """Short hex sha256 of the parts joined by a unit separator."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:size]
+
+
+def entity_iri(key: str) -> URIRef:
+    """IRI of an entity from its gazetteer key (or minted key)."""
+    return DATA["entity/" + slug(key)]
+
+
+def article_iri(article_id: str) -> URIRef:
+    """IRI of an article from its id (the file stem)."""
+    return DATA["article/" + slug(article_id, 120)]
+
+
+def graph_iri(article_id: str) -> URIRef:
+    """IRI of the named graph holding what one article says."""
+    return DATA["graph/" + slug(article_id, 120)]
+
+
+def sentence_iri(article_id: str, index: int) -> URIRef:
+    """IRI of a sentence of an article."""
+    return DATA[f"sentence/{slug(article_id, 120)}/{index}"]
+
+
+def event_iri(etype: str, date: str | None, *scope: str) -> URIRef:
+    """IRI of an event: type + date for dated events (the merge key across articles),
+    type + the reporting sentence for undated ones."""
+    if date:
+        return DATA[f"event/{etype.lower()}/{date.replace('/', '--')}"]
+    return DATA[f"event/{etype.lower()}/undated-{digest(*scope)}"]
+
+
+def node_iri(kind: str, *parts: str) -> URIRef:
+    """IRI of an auxiliary node (attestation, office, figure) from its content."""
+    return DATA[f"{kind}/{digest(*parts)}"]
