@@ -37,6 +37,11 @@ class EventRules:
     mediation_re: re.Pattern[str]
     between_re: re.Pattern[str]
     reporting: tuple[tuple[re.Pattern[str], str, str], ...]  # (regex, cue, rule id)
+    clause_re: re.Pattern[str]
+    relative_re: re.Pattern[str]
+    date_only_re: re.Pattern[str]
+    verb_re: re.Pattern[str]
+    complement_re: re.Pattern[str]
 
 
 def load_event_rules() -> EventRules:
@@ -76,6 +81,11 @@ def load_event_rules() -> EventRules:
         tuple(triggers), priority, before(neg.get("failed", [])), re.compile(alternation(neg.get("negated", [])) + r"(?:\s+\S+)?\s+$", re.I),
         before(neg.get("hypothetical", [])), re.compile(alternation(cues.get("mediation", [])), re.I),
         re.compile(alternation(cues.get("between", [])), re.I), tuple(reporting),
+        re.compile(r",(?=\s*[a-z])|[;:]|\s(?=" + alternation(cues.get("clause_breaks", [])) + ")"),
+        re.compile(r"^\s*" + alternation(cues.get("relative", [])), re.I),
+        re.compile(r"^(?:[\s,]|" + alternation(cues.get("date_only_words", [])) + ")*$", re.I),
+        re.compile(r"^(?:" + "|".join(map(re.escape, cues.get("verb_prefixes", []))) + ")", re.I),
+        re.compile(alternation(cues.get("complement_cues", [])), re.I),
     )
 
 
@@ -101,10 +111,72 @@ def _status(text: str, start: int, rules: EventRules) -> str:
     return "asserted"
 
 
-def _nearest_date(dates: list[DateMention], pos: int) -> DateMention | None:
-    if not dates:
+def _clauses(text: str, rules: EventRules) -> list[tuple[int, int]]:
+    """Clause spans of a sentence: cut at , ; : and before clause-opening words."""
+    cuts = [0] + [m.start() for m in rules.clause_re.finditer(text)] + [len(text)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def _clause_of(clauses: list[tuple[int, int]], pos: int) -> int:
+    return next((i for i, (a, b) in enumerate(clauses) if a <= pos < b), len(clauses) - 1)
+
+
+class _DateGovernor:
+    """Decides which date phrase governs which trigger (issue 3 item 4).
+
+    A trigger takes the nearest date of its own clause; a noun directly followed by a date
+    ("perjanjian tahun 1997") owns that date; a clause without a date may take the date of
+    a following relative clause with no trigger of its own; a verb may take the date of a
+    sentence-opening date phrase ("Pada hari Sabtu, ...").
+    """
+
+    def __init__(self, sentence: Sentence, hits: list, dates: list[DateMention], rules: EventRules):
+        self.text, self.base, self.rules = sentence.text, sentence.start, rules
+        self.dates = [(d.start - self.base, d.end - self.base, d) for d in dates]
+        self.clauses = _clauses(self.text, rules)
+        self.hits = hits
+        self.bound: dict[int, int] = {}  # date index -> trigger start
+        for i, (ds, _de, _d) in enumerate(self.dates):
+            before = [h for h in hits if h[1] <= ds and ds - h[1] <= 25]
+            if before and not self._is_verb(before[-1]) and re.fullmatch(r"[\s\w-]*", self.text[before[-1][1]:ds]):
+                self.bound[i] = before[-1][0]
+        self.opening = None
+        if self.clauses and len(self.clauses) > 1:
+            a, b = self.clauses[0]
+            inside = [i for i, (ds, de, _d) in enumerate(self.dates) if a <= ds and de <= b]
+            if len(inside) == 1:
+                ds, de, _d = self.dates[inside[0]]
+                rest = self.text[a:ds] + self.text[de:b]
+                if rules.date_only_re.match(rest):
+                    self.opening = inside[0]
+
+    def _is_verb(self, hit: tuple) -> bool:
+        return bool(self.rules.verb_re.match(self.text[hit[0]:hit[1]]))
+
+    def _in_clause(self, ci: int, start: int) -> DateMention | None:
+        a, b = self.clauses[ci]
+        cands = [(abs(ds - start), i) for i, (ds, de, _d) in enumerate(self.dates)
+                 if a <= ds < b and self.bound.get(i, start) == start]
+        return self.dates[min(cands)[1]][2] if cands else None
+
+    def date_for(self, hit: tuple) -> DateMention | None:
+        start = hit[0]
+        for i, owner in self.bound.items():
+            if owner == start:
+                return self.dates[i][2]
+        ci = _clause_of(self.clauses, start)
+        own = self._in_clause(ci, start)
+        if own is not None:
+            return own
+        if ci + 1 < len(self.clauses):
+            a, b = self.clauses[ci + 1]
+            if self.rules.relative_re.match(self.text[a:b].lstrip(",;: ")) and not any(a <= h[0] < b for h in self.hits):
+                nxt = self._in_clause(ci + 1, start)
+                if nxt is not None:
+                    return nxt
+        if self.opening is not None and ci > 0 and self._is_verb(hit):
+            return self.dates[self.opening][2]
         return None
-    return min(dates, key=lambda d: (d.start - pos if d.start >= pos else pos - d.end) + (0 if d.start >= pos else 5))
 
 
 def _mediators(sentence: Sentence, actors: list[Mention], rules: EventRules) -> list[str]:
@@ -159,10 +231,15 @@ def find_events(sentence: Sentence, mentions: list[Mention], dates: list[DateMen
     actors = [m for m in mentions if m.etype in ACTOR_TYPES]
     places = list(dict.fromkeys(m.key for m in mentions if m.etype == "Place"))
     claim = _claim(sentence, actors, rules)
+    hits = _trigger_matches(sentence.text, rules)
+    governor = _DateGovernor(sentence, hits, dates, rules)
+    complement = rules.complement_re.search(sentence.text)
     out: list[Event] = []
     seen: set[tuple[str, str | None]] = set()
-    for start, end, trig in _trigger_matches(sentence.text, rules):
-        date = _nearest_date(dates, sentence.start + start)
+    for start, end, trig in hits:
+        if complement is not None and start >= complement.end():
+            continue  # what is alleged belongs to the accusation, not a separate event
+        date = governor.date_for((start, end, trig))
         key = (trig.etype, date.value.edtf if date else None)
         if key in seen:
             continue
@@ -179,4 +256,5 @@ def find_events(sentence: Sentence, mentions: list[Mention], dates: list[DateMen
             mediators=tuple(mediators), places=tuple(places), claim=claim,
             status=_status(sentence.text, start, rules),
         ))
-    return out
+    specific = {e.date.edtf for e in out if e.etype != "Statement" and e.date and e.status == "asserted"}
+    return [e for e in out if not (e.etype == "Statement" and e.date and e.date.edtf in specific)]
