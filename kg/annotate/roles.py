@@ -143,6 +143,10 @@ def find_offices(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
         of = of_m.key if of_m else None
         if of_m:
             pos = of_m.evidence.end - sentence.start
+            to = re.compile(r"\s+untuk\s+").match(text, pos)  # "Duta Besar X untuk Y"
+            to_m = _mention_at(mentions, to.end(), sentence, ("State", "Organization")) if to else None
+            if to_m is not None:
+                pos = to_m.evidence.end - sentence.start
         elif pos != t.end() and pos > t.end():
             pos = t.end()
         pos = re.compile(r"[\s,]*").match(text, pos).end()
