@@ -105,7 +105,7 @@ def extract_article(article: Article, rules: Rules) -> Extraction:
     per_sentence = []
     for s in sentences:
         found = find_mentions(s, rules.gazetteer)
-        if s.index < 3:
+        if s.index < 8:
             found += find_dateline_place(s, rules.gazetteer)
         offs, people = find_offices(s, found, rules.roles, rules.gazetteer, article.published)
         found = sorted(found + people, key=lambda m: m.evidence.start)

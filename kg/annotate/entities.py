@@ -51,6 +51,7 @@ class Gazetteer:
     alias_re: re.Pattern[str]
     org_patterns: tuple[OrgPattern, ...]
     location_re: re.Pattern[str]
+    credit_re: re.Pattern[str]
     folded: dict[str, str] = field(default_factory=dict)  # casefolded alias -> key
 
     def entry(self, key: str) -> Entry:
@@ -121,6 +122,7 @@ def load_gazetteer() -> Gazetteer:
     return Gazetteer(
         entries=entries, alias_key=alias_key, alias_re=re.compile(alternation(list(alias_key))),
         org_patterns=tuple(orgs), location_re=location,
+        credit_re=re.compile(alternation(data.get("credits") or ["\x00"])),
         folded={a.casefold(): k for a, (k, _) in alias_key.items()},
     )
 
@@ -149,7 +151,7 @@ def find_mentions(sentence: Sentence, gaz: Gazetteer) -> list[Mention]:
         "Moskow menyatakan dukungan" -> Russia (State); "pertemuan di Moskow" -> Moscow (Place).
     """
     text = sentence.text
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = [m.span() for m in gaz.credit_re.finditer(text)]
     out: list[Mention] = []
     for pat in gaz.org_patterns:
         for m in pat.regex.finditer(text):
@@ -159,7 +161,7 @@ def find_mentions(sentence: Sentence, gaz: Gazetteer) -> list[Mention]:
             out.append(Mention("org-" + _slug(label), "Organization", label, _evidence(sentence, *m.span(), pat.id)))
             taken.append(m.span())
     for m in gaz.alias_re.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
+        if any(s <= m.start() < e or m.start() <= s < m.end() for s, e in taken):
             continue
         key, rule_id = gaz.alias_key[m.group()]
         key, etype, rule_id = resolve_alias(gaz, key, text[:m.start()], rule_id)

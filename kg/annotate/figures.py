@@ -58,7 +58,10 @@ def load_figure_rules() -> FigureRules:
         if k.get("kind") not in FIGURE_KINDS:
             problems.append(f"figures.yaml {k.get('id')}: unknown kind {k.get('kind')!r}")
             continue
-        after.append((re.compile(r"\s+(?:(?:" + fillers + r")\s+){0,3}" + alternation(k.get("after", [])), re.I), k["kind"], k["id"]))
+        # troops words must follow the number closely; outcome words (killed, wounded,
+        # displaced) may come a few plain words later and win over a troops word.
+        gap = r"(?:(?:" + fillers + r")\s+){0,3}" if k["kind"] == "troops" else r"(?:[^\s\d.,;:()]+\s+){0,4}?"
+        after.append((re.compile(r"\s+" + gap + alternation(k.get("after", [])), re.I), k["kind"], k["id"]))
         before.append((re.compile(alternation(k.get("before", [])) + r"\s+(?:\w+\s+){0,2}$", re.I), k["kind"], k["id"]))
     if problems:
         raise LexiconError(problems)
@@ -114,9 +117,14 @@ def find_figures(sentence: Sentence, rules: FigureRules, skip: list[tuple[int, i
 
 
 def _kind(text: str, m: re.Match[str], rules: FigureRules) -> tuple[str, str] | None:
+    """The kind of people a number counts: an outcome word after it, else a kind word
+    before it ("menewaskan 50 orang"), else a troops word right after it."""
+    troops = None
     for regex, kind, rid in rules.after:
         if regex.match(text, m.end()):
-            return kind, rid
+            if kind != "troops":
+                return kind, rid
+            troops = (kind, rid)
     head = text[:m.start()]
     hedge = rules.hedge_before.search(head)
     if hedge:
@@ -124,4 +132,4 @@ def _kind(text: str, m: re.Match[str], rules: FigureRules) -> tuple[str, str] | 
     for regex, kind, rid in rules.before:
         if regex.search(head[-60:]):
             return kind, rid
-    return None
+    return troops

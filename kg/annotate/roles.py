@@ -39,6 +39,7 @@ class RoleRules:
     regex_titles: tuple[tuple[re.Pattern[str], str, str], ...]
     former_re: re.Pattern[str]
     joiner_re: re.Pattern[str]
+    to_re: re.Pattern[str]
     not_names: frozenset[str]
     register: tuple[Holder, ...]
 
@@ -95,7 +96,9 @@ def load_role_rules() -> RoleRules:
         regex_titles=tuple(regex_titles),
         former_re=re.compile(alternation(data.get("former", [])) + r"\s+$", re.I),
         joiner_re=re.compile(r"\s*(?:(?:" + "|".join(data.get("of_joiners", [])) + r")\s+)?"),
-        not_names=frozenset(data.get("not_names", [])), register=tuple(register),
+        to_re=re.compile(r"\s+(?:" + "|".join(data.get("to_joiners", [])) + r")\s+"),
+        not_names=frozenset(data.get("not_names", [])) | {w.capitalize() for t in data.get("titles", []) for f in t.get("forms", []) if "(" not in f for w in f.split()},
+        register=tuple(register),
     )
 
 
@@ -106,9 +109,15 @@ def _mention_at(mentions: list[Mention], pos: int, sentence: Sentence, types: tu
     return None
 
 
+def _is_title_case(text: str) -> bool:
+    """A headline in Title Case: capitals there say nothing about names."""
+    words = [w for w in text.split() if w[:1].isalpha()]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.7
+
+
 def _pattern_person(sentence: Sentence, pos: int, rules: RoleRules, gaz: Gazetteer) -> Mention | None:
     m = _NAME.match(sentence.text, pos)
-    if not m:
+    if not m or _is_title_case(sentence.text):
         return None
     tokens = m.group().split()
     keep = []
@@ -138,13 +147,14 @@ def find_offices(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
             continue
         role, rid = rules.role_of(t.group())
         former = bool(rules.former_re.search(text[:t.start()]))
-        pos = rules.joiner_re.match(text, t.end()).end()
+        pos = re.compile(r"\s*(?:\([^()]{1,12}\))?").match(text, t.end()).end()  # "Perdana Menteri (PM) Armenia"
+        pos = rules.joiner_re.match(text, pos).end()
         of_m = _mention_at(mentions, pos, sentence, ("State", "Organization", "Place"))
         of = of_m.key if of_m else None
         if of_m:
             pos = of_m.evidence.end - sentence.start
-            to = re.compile(r"\s+untuk\s+").match(text, pos)  # "Duta Besar X untuk Y"
-            to_m = _mention_at(mentions, to.end(), sentence, ("State", "Organization")) if to else None
+            to = rules.to_re.match(text, pos)
+            to_m = _mention_at(mentions, to.end(), sentence, ("State", "Organization", "Place")) if to else None
             if to_m is not None:
                 pos = to_m.evidence.end - sentence.start
         elif pos != t.end() and pos > t.end():
@@ -186,6 +196,9 @@ def _appositions(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
         role, _ = rules.role_of(t.group())
         after = rules.joiner_re.match(text, t.end()).end()
         of_m = _mention_at(mentions, after, sentence, ("State", "Organization", "Place"))
+        if of_m is None:  # "juru bicara perdana menteri Armenia": the body after a few plain words
+            skip = re.compile(r"(?:[a-z]+\s+){1,3}").match(text, after)
+            of_m = _mention_at(mentions, skip.end(), sentence, ("State", "Organization")) if skip else None
         of = of_m.key if of_m else None
         if of is None:
             holder = rules.holder(role, None, p.key, when)

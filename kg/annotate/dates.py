@@ -1,0 +1,575 @@
+"""Annotate stage: the date normaliser (sentence text + anchor -> DateMention).
+
+Reads ``kg/lexicons/dates.yaml``, where every surface form lives; this module holds
+only mechanisms (matching, longest-match selection, EDTF and calendar arithmetic).
+Implements CONTRACT section 3 on dates: as precise as the text and no more; relative
+dates resolve against the publication date (the anchor) and, without one, stay
+unresolved rather than guessed.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from kg.errors import LexiconError
+from kg.model import DateMention, DateValue
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+HEDGES = ("early", "mid", "late")
+PARTS_OF_DAY = ("dawn", "morning", "midday", "afternoon", "evening")
+KINDS = ("date", "year", "decade", "weekday", "offset", "skip")
+PREFIX_KINDS = ("since", "hedge")
+UNITS = ("day", "month", "year")
+_NEEDS = MappingProxyType({"date": ("month", "month_num", "month_alt"), "year": ("year",),
+                           "decade": ("decade", "decade_short"), "weekday": ("weekday",),
+                           "hedge": ("hedge",)})
+_ID = re.compile(r"date\.[a-z0-9]+(?:-[a-z0-9]+)*\.[a-z0-9]+(?:-[a-z0-9]+)*")
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_DIGIT = re.compile(r"\d")
+_TOKEN = re.compile(r"[a-z]+")  # tokens of ASCII-lower-cased text, for `requires`
+_JOIN = re.compile(r"\s*,?\s*\(?")  # what may stand between a weekday and its explicit date
+_ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_PREFIX_WINDOW = 40  # characters before a date searched for a prefix such as 'since'
+
+
+@dataclass(frozen=True, slots=True)
+class DateRule:
+    """One compiled rule; `kind` says how the engine reads its named groups."""
+
+    id: str
+    kind: str
+    regex: re.Pattern[str]
+    unit: str = ""
+    value: int = 0
+    sign: int = -1
+    case_sensitive: bool = False
+    requires: tuple[frozenset[str], ...] = ()  # each: one of these tokens ("0": a digit)
+
+
+@dataclass(frozen=True, slots=True)
+class DateRules:
+    """Compiled, validated date rules and the word tables that interpret their matches."""
+
+    rules: tuple[DateRule, ...]
+    prefixes: tuple[DateRule, ...]
+    months: Mapping[str, str]
+    weekdays: Mapping[str, str]
+    hedges: Mapping[str, str]
+    numbers: Mapping[str, int]
+    min_year: int = 1900
+    max_year: int = 2039
+    rollover_days: int = 31
+    gate: frozenset[str] | None = None  # a sentence without one of these tokens has no date
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Ids of every rule and prefix, in file order."""
+        return tuple(rule.id for rule in self.rules + self.prefixes)
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """Text claimed by a rule; `value` is None when it gives no date (a skip rule, a
+    week-level phrase, a relative date without a usable anchor, an impossible date)."""
+
+    start: int
+    end: int
+    rule_id: str
+    value: DateValue | None
+    relative: bool = False
+
+
+# ------------------------------------------------------------------ loading and validation
+
+def _norm(word: str) -> str:
+    """Lookup key of a surface form: lower case, single spaces, plain apostrophe, no final dot."""
+    return " ".join(word.replace("\u2019", "'").lower().rstrip(".").split())
+
+
+def _alternation(words: list[str], lower: bool) -> str:
+    """A non-capturing alternation of `words` (longest first); never empty."""
+    forms = {w.lower() if lower else w for w in words} or {"\x00"}
+    return "(?:" + "|".join(re.escape(w) for w in sorted(forms, key=lambda w: (-len(w), w))) + ")"
+
+
+def _word_table(section: Any, where: str, keys: tuple[Any, ...] | None,
+                problems: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """Read a `key: [words]` mapping: (normalised surface -> key, surface forms as written)."""
+    table: dict[str, Any] = {}
+    if not isinstance(section, dict):
+        problems.append(f"{where}: expected a mapping of canonical key -> list of words")
+        return table, []
+    for key, words in section.items():
+        if keys is not None and key not in keys:
+            problems.append(f"{where}: unknown key {key!r} (known: {', '.join(map(str, keys))})")
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            problems.append(f"{where}.{key}: expected a list of non-empty words")
+            continue
+        for word in words:
+            if table.setdefault(_norm(word), key) != key:
+                problems.append(f"{where}: {word!r} maps to both {table[_norm(word)]!r} and {key!r}")
+    return table, [w for ws in section.values() if isinstance(ws, list) for w in ws if isinstance(w, str)]
+
+
+def _read_lexicon(lex: dict[str, Any], ids: list[str], problems: list[str]
+                  ) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:
+    """Validate the word lists; return lookup tables and the words behind each placeholder."""
+    groups = {}
+    for name in ("months", "weekdays", "parts_of_day", "hedges", "number_words", "count_words",
+                 "time_zones", "hijri_months"):
+        groups[name] = lex.get(name) if isinstance(lex.get(name), dict) else {}
+        ids.append(str(groups[name].get("id")))
+    sections = {  # table -> (lexicon group, field, allowed keys)
+        "month_name": ("months", "names", MONTHS), "month_abbr": ("months", "abbreviations", MONTHS),
+        "weekday": ("weekdays", "names", WEEKDAYS), "weekday_ambiguous": ("weekdays", "ambiguous", WEEKDAYS),
+        "part_of_day": ("parts_of_day", "names", PARTS_OF_DAY), "hedge": ("hedges", "names", HEDGES),
+        "number_word": ("number_words", "names", None)}
+    tables, words = {}, {}
+    for name, (group, field, keys) in sections.items():
+        tables[name], words[name] = _word_table(groups[group].get(field, {}), f"lexicon.{group}.{field}",
+                                                keys, problems)
+    missing = (set(MONTHS) - set(tables["month_name"].values())) | (
+        set(WEEKDAYS) - set(tables["weekday"].values()) - set(tables["weekday_ambiguous"].values()))
+    problems.extend(f"lexicon: no surface form for {key!r}" for key in sorted(missing))
+    problems.extend(f"lexicon.number_words: {k!r} is not a positive integer"
+                    for k in set(tables["number_word"].values()) if not isinstance(k, int) or k < 1)
+    for name, group in (("count_word", "count_words"), ("time_zone", "time_zones"),
+                        ("hijri_month", "hijri_months")):
+        words[name] = [str(w) for w in groups[group].get("words") or []]
+        if not words[name]:
+            problems.append(f"lexicon.{group}.words: expected a non-empty list of words")
+    words["month"] = words["month_name"] + words["month_abbr"]
+    words["weekday_any"] = words["weekday"] + words["weekday_ambiguous"]
+    tables["month"] = {**tables["month_name"], **tables["month_abbr"]}
+    tables["weekday_any"] = {**tables["weekday"], **tables["weekday_ambiguous"]}
+    return tables, words
+
+
+def _compile_rule(rule: Any, words: dict[str, list[str]], prefix: bool,
+                  problems: list[str]) -> DateRule | None:
+    """Compile one rule entry (placeholders expanded), appending every problem found."""
+    where = f"rule {rule.get('id') if isinstance(rule, dict) else None!r}"
+    if not isinstance(rule, dict) or not isinstance(rule.get("pattern"), str):
+        problems.append(f"{where}: expected a mapping with an id and a pattern")
+        return None
+    kind, case = rule.get("kind"), bool(rule.get("case_sensitive"))
+    if kind not in (PREFIX_KINDS if prefix else KINDS):
+        problems.append(f"{where}: unknown kind {kind!r} (known: {', '.join(PREFIX_KINDS if prefix else KINDS)})")
+    if unknown := [n for n in _PLACEHOLDER.findall(rule["pattern"]) if n not in words]:
+        problems.append(f"{where}: unknown placeholder(s) {', '.join(unknown)}")
+    try:
+        regex = re.compile(_PLACEHOLDER.sub(
+            lambda m: _alternation(words.get(m[1], []), not case), rule["pattern"]))
+    except re.error as exc:
+        problems.append(f"{where}: bad regex: {exc}")
+        return None
+    needs = _NEEDS.get(str(kind), ())
+    if needs and not set(needs) & set(regex.groupindex):
+        problems.append(f"{where}: a {kind} rule needs a group named {' or '.join(needs)}")
+    if kind == "offset" and (rule.get("unit") not in UNITS or not isinstance(rule.get("value", 0), int)
+                             or rule.get("sign", -1) not in (-1, 1)):
+        problems.append(f"{where}: an offset needs unit {'|'.join(UNITS)}, an integer value, sign -1|1")
+    if prefix and not rule["pattern"].endswith("$"):
+        problems.append(f"{where}: a prefix pattern must end with $")
+    return DateRule(str(rule.get("id")), str(kind), regex, str(rule.get("unit", "")), rule.get("value", 0),
+                    rule.get("sign", -1), case, _requirements(rule.get("requires"), words, where, problems))
+
+
+def _requirements(items: Any, words: dict[str, list[str]], where: str,
+                  problems: list[str]) -> tuple[frozenset[str], ...]:
+    """`requires` as token sets: 'digit' -> "0", a {placeholder} -> the first word of each form."""
+    if items is not None and not isinstance(items, list):
+        problems.append(f"{where}: requires must be a list")
+    result = []
+    for item in items if isinstance(items, list) else []:
+        tokens: set[str] = set()
+        for alt in item if isinstance(item, list) else [item]:
+            name = _PLACEHOLDER.fullmatch(str(alt))
+            forms = words.get(name[1], []) if name else [str(alt)]
+            firsts = [["0"]] if alt == "digit" else [_TOKEN.findall(_lower(w))[:1] for w in forms]
+            if not forms or not all(firsts):
+                problems.append(f"{where}: cannot require {alt!r} (unknown, or not a word)")
+            tokens.update(f[0] for f in firsts if f)
+        result.append(frozenset(tokens))
+    return tuple(result)
+
+
+def load_date_rules(path: Path | None = None) -> DateRules:
+    """Load, validate and compile the date rules.
+
+    Args:
+        path: a rules file; by default the packaged ``kg/lexicons/dates.yaml``.
+
+    Returns:
+        The compiled rules for `find_dates` and `find_dateline`.
+
+    Raises:
+        LexiconError: listing every problem found (unreadable file, bad regex, duplicate
+            or malformed id, unknown month key, unknown placeholder, missing group...).
+    """
+    source = resources.files("kg") / "lexicons" / "dates.yaml" if path is None else Path(path)
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise LexiconError([f"{source}: cannot read: {exc}"]) from exc
+    data = data if isinstance(data, dict) else {}
+    problems: list[str] = []
+    ids: list[str] = []
+    tables, words = _read_lexicon(data.get("lexicon") if isinstance(data.get("lexicon"), dict) else {},
+                                  ids, problems)
+    compiled: dict[bool, list[DateRule]] = {False: [], True: []}
+    for prefix, section in ((False, "rules"), (True, "prefixes")):
+        entries = data.get(section) if isinstance(data.get(section), list) else []
+        for entry in entries:
+            ids.append(str(entry.get("id")) if isinstance(entry, dict) else "None")
+            compiled[prefix] += filter(None, [_compile_rule(entry, words, prefix, problems)])
+    problems += [f"id {i!r} does not follow date.<group>.<slug>" for i in ids if not _ID.fullmatch(i)]
+    problems += [f"duplicate id {i!r}" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+    bounds = [settings.get(k, d) for k, d in (("min_year", 1900), ("max_year", 2039), ("rollover_days", 31))]
+    if not all(isinstance(b, int) for b in bounds) or bounds[0] >= bounds[1]:
+        problems.append("settings: min_year < max_year and rollover_days must be integers")
+    if problems:
+        raise LexiconError([f"{source.name}: {p}" for p in problems])
+    gate = None if any(not r.requires for r in compiled[False]) else frozenset().union(
+        *(r.requires[0] for r in compiled[False]))
+    return DateRules(tuple(compiled[False]), tuple(compiled[True]),
+                     *(MappingProxyType(tables[k]) for k in ("month", "weekday_any", "hedge", "number_word")),
+                     *bounds, gate)
+
+
+# ------------------------------------------------------------------ EDTF values
+
+def _day(date: dt.date) -> DateValue:
+    return DateValue(date.isoformat(), date, date)
+
+
+def _month(year: int, month: int) -> DateValue:
+    last = calendar.monthrange(year, month)[1]
+    return DateValue(f"{year:04d}-{month:02d}", dt.date(year, month, 1), dt.date(year, month, last))
+
+
+def _year(year: int) -> DateValue:
+    return DateValue(f"{year:04d}", dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+def _interval(first: DateValue, last: DateValue) -> DateValue | None:
+    """An EDTF interval, or None when it would not run forwards."""
+    if last.earliest <= first.latest:
+        return None
+    return DateValue(f"{first.edtf}/{last.edtf}", first.earliest, last.latest)
+
+
+def _narrow(value: DateValue, hedge: str) -> tuple[DateValue, str]:
+    """Bounds of the first / middle / last third (days of a month, months of a year,
+    years of a decade); the EDTF stays as written."""
+    lo, hi = value.earliest, value.latest
+    if value.precision == "month":
+        units = [(lo + dt.timedelta(i),) * 2 for i in range((hi - lo).days + 1)]
+    elif value.precision in ("year", "decade"):
+        step = _year if value.precision == "decade" else (lambda m: _month(lo.year, m))
+        units = [(step(i).earliest, step(i).latest) for i in (
+            range(lo.year, hi.year + 1) if value.precision == "decade" else range(1, 13))]
+    else:
+        return value, ""
+    n, third = len(units), len(units) // 3
+    first, last = {"early": (0, third - 1), "mid": (third, n - third - 1), "late": (n - third, n - 1)}[hedge]
+    lo, hi = units[first][0], units[last][1]
+    word = {"early": "first", "mid": "middle", "late": "last"}[hedge]
+    return replace(value, earliest=lo, latest=hi), f", narrowed to its {word} third {lo}..{hi}"
+
+
+def _finish(value: DateValue, reason: str, groups: dict[str, Any], rules: DateRules) -> DateValue:
+    """Attach the reason, narrowing the bounds first if the text has a hedge (awal/akhir...)."""
+    hedge = rules.hedges.get(_norm(groups.get("hedge") or ""))
+    value, note = _narrow(value, hedge) if hedge else (value, "")
+    return replace(value, reason=reason + note)
+
+
+# ------------------------------------------------------------------ reading a match
+
+def _anchor_at(anchor: DateValue | None, *precisions: str) -> dt.date | None:
+    """The anchor's first day if its precision is one of `precisions`, else None."""
+    return anchor.earliest if anchor is not None and anchor.precision in precisions else None
+
+
+def _year_from_anchor(month: int, day: int, anchor: DateValue, rules: DateRules) -> tuple[int, str]:
+    """The anchor's year, or the one before when the anchor's year would put the date more
+    than `rollover_days` after publication (news reports the past)."""
+    year = anchor.earliest.year
+    candidate = dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+    if candidate > anchor.latest + dt.timedelta(days=rules.rollover_days):
+        return year - 1, f"with no year -> {year - 1}, the year before the anchor {anchor.edtf}:"
+    return year, f"with no year -> year of the anchor {year}:"
+
+
+def _resolve_date(rule: DateRule, m: re.Match[str], anchor: DateValue | None,
+                  rules: DateRules) -> tuple[DateValue | None, bool]:
+    """Day or not, month, year (or the anchor's), optional range end and hedge."""
+    g = m.groupdict()
+    word = g.get("month") or g.get("month_alt")
+    month = MONTHS.index(rules.months[_norm(word)]) + 1 if word else int(g["month_num"])
+    day, relative = int(g["day"]) if g.get("day") else None, not g.get("year")
+    if not 1 <= month <= 12 or (relative and _anchor_at(anchor, "day", "month", "year") is None):
+        return None, relative
+    year, how = (int(g["year"]), "->") if g.get("year") else _year_from_anchor(month, day or 1, anchor, rules)
+    try:
+        value = _month(year, month) if day is None else _day(dt.date(year, month, day))
+        value = _interval(value, _day(dt.date(year, month, int(g["day2"])))) if g.get("day2") else value
+    except ValueError:
+        return None, relative
+    if value is None or not rules.min_year <= year <= rules.max_year:
+        return None, relative
+    return _finish(value, f"{how} {value.edtf}", g, rules), relative
+
+
+def _resolve_year(rule: DateRule, m: re.Match[str], anchor: DateValue | None,
+                  rules: DateRules) -> tuple[DateValue | None, bool]:
+    """A year, or a range of years ('antara 1991 dan 1994' -> 1991/1994)."""
+    g = m.groupdict()
+    years = [int(y) for y in (g.get("year"), g.get("year2")) if y]
+    if not all(rules.min_year <= y <= rules.max_year for y in years):
+        return None, False
+    value = _year(years[0]) if len(years) == 1 else _interval(_year(years[0]), _year(years[1]))
+    return (_finish(value, f"-> {value.edtf}", g, rules) if value else None), False
+
+
+def _resolve_decade(rule: DateRule, m: re.Match[str], anchor: DateValue | None,
+                    rules: DateRules) -> tuple[DateValue | None, bool]:
+    """'1990-an' -> 199X; a two-digit decade ('90-an') is read in the 1900s."""
+    g = m.groupdict()
+    start = int(g["decade"]) if g.get("decade") else 1900 + int(g["decade_short"])
+    if not rules.min_year <= start <= rules.max_year:
+        return None, False
+    value = DateValue(f"{start // 10}X", dt.date(start, 1, 1), dt.date(start + 9, 12, 31))
+    return _finish(value, f"-> the decade {start}-{start + 9}: {value.edtf}", g, rules), False
+
+
+def _resolve_weekday(rule: DateRule, m: re.Match[str], anchor: DateValue | None,
+                     rules: DateRules) -> tuple[DateValue | None, bool]:
+    """A weekday -> that weekday on or before a day-precise anchor (the same day allowed)."""
+    day, key = _anchor_at(anchor, "day"), rules.weekdays.get(_norm(m["weekday"]))
+    if day is None or anchor is None or key is None:
+        return None, True
+    date = day - dt.timedelta((day.weekday() - WEEKDAYS.index(key)) % 7)
+    reason = f"-> the {key.title()} on or before the anchor {anchor.edtf}: {date}"
+    return replace(_day(date), reason=reason), True
+
+
+def _resolve_offset(rule: DateRule, m: re.Match[str], anchor: DateValue | None,
+                    rules: DateRules) -> tuple[DateValue | None, bool]:
+    """A fixed or counted number of days / months / years from the anchor."""
+    g = m.groupdict()
+    n = g.get("n")
+    amount = rule.value if not n else rule.sign * (int(n) if n.isdigit() else rules.numbers[_norm(n)])
+    start = _anchor_at(anchor, *UNITS[: UNITS.index(rule.unit) + 1])
+    if start is None or anchor is None:
+        return None, True
+    if rule.unit == "day":
+        value = _day(start + dt.timedelta(amount))
+    elif rule.unit == "month":
+        year, month0 = divmod(start.year * 12 + start.month - 1 + amount, 12)
+        value = _month(year, month0 + 1)
+    else:
+        value = _year(start.year + amount)
+    if not rules.min_year <= value.earliest.year <= rules.max_year:
+        return None, True
+    shift = f"{abs(amount)} {rule.unit}(s) {'before' if amount < 0 else 'after'}" if amount else f"the {rule.unit} of"
+    return _finish(value, f"-> {shift} the anchor {anchor.edtf}: {value.edtf}", g, rules), True
+
+
+_Resolver = Callable[[DateRule, re.Match[str], DateValue | None, DateRules], tuple[DateValue | None, bool]]
+_RESOLVERS: Mapping[str, _Resolver] = MappingProxyType({
+    "date": _resolve_date, "year": _resolve_year, "decade": _resolve_decade,
+    "weekday": _resolve_weekday, "offset": _resolve_offset})
+
+
+def _weekday_note(word: str, value: DateValue, rules: DateRules) -> str:
+    """The reason's addition when a weekday is written beside a full date."""
+    said, actual = rules.weekdays.get(_norm(word), ""), WEEKDAYS[value.earliest.weekday()]
+    if not said or value.precision != "day" or said == actual:
+        return ""
+    return f" (the text says {said.title()}, but that date is a {actual.title()})"
+
+
+# ------------------------------------------------------------------ finding dates
+
+def _lower(text: str) -> str:
+    """`text` with (at least) ASCII letters lower-cased and the same offsets."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text.translate(_ASCII_LOWER)
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _select(text: str, rules: DateRules) -> list[tuple[DateRule, re.Match[str]]]:
+    """Matches of the rules whose `requires` the text meets, keeping greedily the longest
+    non-overlapping ones, sorted by start. Ties: a date beats a skip rule, then the earlier
+    start, then file order. Rules see the text with ASCII letters lower-cased (same
+    offsets) unless case-sensitive; a match never starts inside a word."""
+    lowered = _lower(text)
+    tokens = set(_TOKEN.findall(lowered)) | ({"0"} if _DIGIT.search(text) else set())
+    if rules.gate is not None and rules.gate.isdisjoint(tokens):
+        return []  # the quick pre-check: no digit and no month, weekday, 'hari'... word
+    found = [(rule, m) for rule in rules.rules if all(not alt.isdisjoint(tokens) for alt in rule.requires)
+             for m in rule.regex.finditer(text if rule.case_sensitive else lowered)
+             if m.end() > m.start() and not (m.start() and _is_word(lowered[m.start() - 1])
+                                             and _is_word(lowered[m.start()]))]
+    found.sort(key=lambda f: (f[1].start() - f[1].end(), f[0].kind == "skip", f[1].start()))
+    taken: list[tuple[DateRule, re.Match[str]]] = []
+    for rule, m in found:
+        if all(m.end() <= o.start() or m.start() >= o.end() for _, o in taken):
+            taken.append((rule, m))
+    return sorted(taken, key=lambda f: f[1].start())
+
+
+def _apply_prefixes(text: str, start: int, floor: int, rule_id: str, value: DateValue,
+                    rules: DateRules) -> tuple[int, str, DateValue]:
+    """Widen a dated span over prefixes right before it: 'sejak' (since: the start of a
+    period) and hedges (awal/pertengahan/akhir: narrower bounds), each at most once."""
+    used: set[str] = set()
+    for _ in rules.prefixes:
+        head = text[max(floor, start - _PREFIX_WINDOW): start].lower()
+        for prefix in rules.prefixes:
+            m = prefix.regex.search(head)
+            if m is None or prefix.id in used or (prefix.kind == "hedge" and (
+                    value.precision not in ("month", "year", "decade") or rule_id == prefix.id)):
+                continue
+            if prefix.kind == "hedge":
+                value, note = _narrow(value, rules.hedges[_norm(m["hedge"])])
+            else:
+                note = ", the start of a period"
+            start, rule_id, value = start - len(head) + m.start(), prefix.id, replace(value, reason=value.reason + note)
+            used.add(prefix.id)
+            break
+    return start, rule_id, value
+
+
+def scan_dates(text: str, anchor: DateValue | None, rules: DateRules, offset: int = 0) -> list[DateSpan]:
+    """Every span a rule claims in one sentence, also those that give no date.
+
+    `find_dates` before dropping the dateless spans: it shows why a number is no date.
+
+    Args:
+        text: one sentence.
+        anchor: the publication date, or None.
+        rules: from `load_date_rules`.
+        offset: added to every start and end (the sentence's offset in the article).
+
+    Returns:
+        Non-overlapping spans sorted by start.
+
+    Example:
+        >>> [s.rule_id for s in scan_dates("2000 orang mengungsi", None, load_date_rules())]
+        ['date.skip.count']
+    """
+    selected, spans = _select(text, rules), []
+    while selected:
+        (rule, m), weekday, start = selected.pop(0), "", None
+        if rule.kind == "weekday" and selected and selected[0][0].kind == "date" and _JOIN.fullmatch(
+                text, m.end(), selected[0][1].start()):  # 'Sabtu, 7 Oktober 2023': one mention
+            weekday, start = m["weekday"], m.start("weekday")
+            rule, m = selected.pop(0)
+        resolve = _RESOLVERS.get(rule.kind)
+        value, relative = resolve(rule, m, anchor, rules) if resolve else (None, False)
+        start, rule_id = m.start() if start is None else start, rule.id
+        start -= start > 0 and text[start - 1] == "(" and ")" in m[0]  # '(31/10/2020)'
+        if value is not None:
+            value = replace(value, reason=value.reason + _weekday_note(weekday, value, rules))
+            floor = spans[-1].end - offset if spans else 0
+            start, rule_id, value = _apply_prefixes(text, start, floor, rule_id, value, rules)
+            value = replace(value, reason=f"'{' '.join(text[start:m.end()].split())}' {value.reason}")
+        spans.append(DateSpan(start + offset, m.end() + offset, rule_id, value, relative))
+    return spans
+
+
+def find_dates(text: str, anchor: DateValue | None, rules: DateRules, offset: int = 0) -> list[DateMention]:
+    """Find and normalise the date expressions of one sentence.
+
+    Args:
+        text: one sentence.
+        anchor: the publication date (relative dates resolve against it), or None.
+        rules: from `load_date_rules`.
+        offset: added to every start and end (the sentence's offset in the article).
+
+    Returns:
+        Non-overlapping mentions (the longest match wins), sorted by start.
+
+    Example:
+        >>> rules, anchor = load_date_rules(), parse_iso_date("2020-11-02")
+        >>> [m.value.edtf for m in find_dates("Pada Sabtu (31/10/2020) dan kemarin", anchor, rules)]
+        ['2020-10-31', '2020-11-01']
+    """
+    return [DateMention(s.start, s.end, s.value, s.rule_id, s.relative)
+            for s in scan_dates(text, anchor, rules, offset) if s.value is not None]
+
+
+def find_dateline(text: str, rules: DateRules, max_lines: int = 6) -> DateMention | None:
+    """The publication date from a dateline in the first non-empty lines of an article.
+
+    Only an absolute full date counts (day precision, no anchor used); a Hijri date
+    beside it is skipped.
+
+    Args:
+        text: the article text.
+        rules: from `load_date_rules`.
+        max_lines: how many non-empty lines to read.
+
+    Returns:
+        The first such date (offsets into `text`), or None.
+
+    Example:
+        >>> find_dateline("Judul\\nSabtu, 07 Oktober 2023 - 08:48 WIB\\n", load_date_rules()).value.edtf
+        '2023-10-07'
+    """
+    position, seen = 0, 0
+    for line in text.splitlines(keepends=True):
+        if line.strip():
+            for mention in find_dates(line, None, rules, offset=position):
+                if not mention.relative and mention.value.precision == "day":
+                    return mention
+            seen += 1
+            if seen >= max_lines:
+                break
+        position += len(line)
+    return None
+
+
+def parse_iso_date(value: str) -> DateValue | None:
+    """Read a header date: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``.
+
+    Args:
+        value: the header value.
+
+    Returns:
+        The date, or None for ``unknown`` and anything invalid (``2020-13-31``).
+
+    Example:
+        >>> parse_iso_date("2020-11").latest
+        datetime.date(2020, 11, 30)
+    """
+    m = _ISO.fullmatch(value.strip())
+    if m is None:
+        return None
+    year, month, day = (int(x) if x else 0 for x in m.groups())
+    if (m[2] and not month) or (m[3] and not day):  # '2020-00', '2020-01-00'
+        return None
+    try:
+        date = _day(dt.date(year, month, day)) if day else _month(year, month) if month else _year(year)
+    except (ValueError, calendar.IllegalMonthError):
+        return None
+    return replace(date, reason=f"ISO date '{value.strip()}'")
