@@ -42,6 +42,7 @@ class EventRules:
     date_only_re: re.Pattern[str]
     verb_re: re.Pattern[str]
     complement_re: re.Pattern[str]
+    non_event_date_re: re.Pattern[str]
 
 
 def load_event_rules() -> EventRules:
@@ -81,11 +82,14 @@ def load_event_rules() -> EventRules:
         tuple(triggers), priority, before(neg.get("failed", [])), re.compile(alternation(neg.get("negated", [])) + r"(?:\s+\S+)?\s+$", re.I),
         before(neg.get("hypothetical", [])), re.compile(alternation(cues.get("mediation", [])), re.I),
         re.compile(alternation(cues.get("between", [])), re.I), tuple(reporting),
-        re.compile(r",(?=\s*[a-z])|[;:]|\s(?=" + alternation(cues.get("clause_breaks", [])) + ")"),
+        re.compile(r",(?=\s*[a-z])(?!\s*" + alternation(cues.get("comma_keeps", [])) + r")|[;:]|\s(?="
+                   + alternation(cues.get("clause_breaks", [])) + ")"),
         re.compile(r"^\s*" + alternation(cues.get("relative", [])), re.I),
         re.compile(r"^(?:[\s,]|" + alternation(cues.get("date_only_words", [])) + ")*$", re.I),
         re.compile(r"^(?:" + "|".join(map(re.escape, cues.get("verb_prefixes", []))) + ")", re.I),
         re.compile(alternation(cues.get("complement_cues", [])), re.I),
+        re.compile("(?:" + alternation(cues.get("span_end_words", [])) + r"|" + alternation(cues.get("citation_cues", []))
+                   + r"(?:\s+[\w.]+){0,3},?)\s*$", re.I),
     )
 
 
@@ -132,7 +136,8 @@ class _DateGovernor:
 
     def __init__(self, sentence: Sentence, hits: list, dates: list[DateMention], rules: EventRules):
         self.text, self.base, self.rules = sentence.text, sentence.start, rules
-        self.dates = [(d.start - self.base, d.end - self.base, d) for d in dates]
+        self.dates = [(d.start - self.base, d.end - self.base, d) for d in dates
+                      if not rules.non_event_date_re.search(sentence.text[:d.start - self.base])]
         self.clauses = _clauses(self.text, rules)
         self.hits = hits
         self.bound: dict[int, int] = {}  # date index -> trigger start

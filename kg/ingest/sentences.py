@@ -7,8 +7,10 @@ from kg.model import Sentence
 
 # A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace and
 # an opening capital, digit or quote; a line break always ends one. Single capitals and
-# common abbreviations before the dot do not end a sentence.
-_END = re.compile(r"(?<=[.!?])[\"'”’)]*[ \t]+(?=[\"'“‘(]?[A-Z0-9])|\n+")
+# common abbreviations before the dot do not end a sentence. Scraped text often drops the
+# space after a full stop ("lalu.Beberapa"): a lower-case word, a stop and a capitalised
+# word is a boundary too.
+_END = re.compile(r"(?<=[.!?])[\"'”’)]*[ \t]+(?=[\"'“‘(]?[A-Z0-9])|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|\n+")
 _NO_BREAK = re.compile(r"(\b[A-Z]|\b(?:Jl|No|Dr|Prof|Sdr|Bpk|dll|dsb|St|Mr|Mrs|Ms|Jr|Gen|Kol|Letjen|Mayjen|Brigjen|H)\.)$")
 
 
