@@ -113,11 +113,15 @@ def extract_article(article: Article, rules: Rules) -> Extraction:
         mentions += found
         per_sentence.append((s, found))
     mentions += _resolve_surnames(per_sentence, mentions)
+    recent: list[tuple[int, str]] = []  # (sentence index, type) of agreement-like events
     for s, found in per_sentence:
         found = [m for m in mentions if m.evidence.sentence_index == s.index]
         ds = find_dates(s.text, article.published, rules.dates, offset=s.start)
         dates += ds
-        events += find_events(s, found, ds, rules.events)
+        antecedent = "Ceasefire" if any(t == "Ceasefire" and s.index - i <= 3 for i, t in recent) else None
+        new = find_events(s, found, ds, rules.events, antecedent)
+        recent += [(s.index, e.etype) for e in new if e.etype in ("Ceasefire", "Agreement")]
+        events += new
         figures += find_figures(s, rules.figures, [(d.start, d.end) for d in ds])
     labels = {m.key: (m.label, m.etype) for m in mentions}
     return Extraction(article, tuple(sentences), tuple(mentions), tuple(offices), tuple(dates),

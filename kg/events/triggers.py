@@ -23,6 +23,7 @@ class Trigger:
     id: str
     etype: str
     regex: re.Pattern[str]
+    anaphoric: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ def load_event_rules() -> EventRules:
         all_entries += entries
         for t in entries:
             try:
-                triggers.append(Trigger(t["id"], etype, re.compile(r"(?<![\w-])(?:" + t["pattern"] + r")(?![\w-])", re.I)))
+                regex = re.compile(r"(?<![\w-])(?:" + t["pattern"] + r")(?![\w-])", re.I)
+                triggers.append(Trigger(t["id"], etype, regex, bool(t.get("anaphoric"))))
             except (KeyError, re.error) as exc:
                 problems.append(f"events.yaml {t.get('id')}: {exc}")
     problems += check_unique_ids("events.yaml", all_entries)
@@ -226,7 +228,8 @@ def _claim(sentence: Sentence, actors: list[Mention], rules: EventRules) -> Clai
     return None
 
 
-def find_events(sentence: Sentence, mentions: list[Mention], dates: list[DateMention], rules: EventRules) -> list[Event]:
+def find_events(sentence: Sentence, mentions: list[Mention], dates: list[DateMention], rules: EventRules,
+                antecedent: str | None = None) -> list[Event]:
     """Events in one sentence, one per trigger (deduplicated by type and date).
 
     Example:
@@ -245,17 +248,18 @@ def find_events(sentence: Sentence, mentions: list[Mention], dates: list[DateMen
         if complement is not None and start >= complement.end():
             continue  # what is alleged belongs to the accusation, not a separate event
         date = governor.date_for((start, end, trig))
-        key = (trig.etype, date.value.edtf if date else None)
+        etype = antecedent if trig.anaphoric and antecedent else trig.etype
+        key = (etype, date.value.edtf if date else None)
         if key in seen:
             continue
         seen.add(key)
-        mediators = _mediators(sentence, actors, rules) if trig.etype in ("Ceasefire", "Agreement") else []
-        parties = _parties(sentence, actors, rules, mediators) if trig.etype in ("Ceasefire", "Agreement", "Meeting") else []
+        mediators = _mediators(sentence, actors, rules) if etype in ("Ceasefire", "Agreement") else []
+        parties = _parties(sentence, actors, rules, mediators) if etype in ("Ceasefire", "Agreement", "Meeting") else []
         date_ev = None
         if date is not None:
             date_ev = _evidence(sentence, date.start - sentence.start, date.end - sentence.start, date.rule_id)
         out.append(Event(
-            etype=trig.etype, evidence=_evidence(sentence, start, end, trig.id),
+            etype=etype, evidence=_evidence(sentence, start, end, trig.id),
             date=date.value if date else None, date_evidence=date_ev,
             actors=tuple(dict.fromkeys(a.key for a in actors)), parties=tuple(parties),
             mediators=tuple(mediators), places=tuple(places), claim=claim,
