@@ -187,23 +187,33 @@ class _DateGovernor:
 
 
 def _mediators(sentence: Sentence, actors: list[Mention], rules: EventRules) -> list[str]:
-    """`ditengahi X`, `mediasi X` (X after the cue) or `X ... menengahi` (X before it)."""
+    """`ditengahi X`, `dimediasi oleh diplomat tinggi X` (X after the cue: the first state
+    or organisation, else person, before any punctuation) or `X ... menengahi` (X before)."""
     out = []
     base = sentence.start
     for m in rules.mediation_re.finditer(sentence.text):
-        after = [a for a in actors if a.evidence.start - base >= m.end() and a.etype in ("State", "Organization", "Person")]
         if m.group().lower().startswith("menengahi"):
             before = [a for a in actors if a.evidence.end - base <= m.start() and a.etype in ("State", "Organization")]
             if before:
                 out.append(before[-1].key)
                 continue
-        if after and after[0].evidence.start - base - m.end() < 12:
-            out.append(after[0].key)
+        window = sentence.text[m.end():m.end() + 45]
+        stop = re.search(r"[.;:!?]|\s(?:untuk|yang|setelah|pada)\s", window)
+        end = m.end() + (stop.start() if stop else len(window))
+        near = [a for a in actors if m.end() <= a.evidence.start - base < end]
+        bodies = [a for a in near if a.etype in ("State", "Organization")]
+        chosen = bodies or [a for a in near if a.etype == "Person"]
+        if chosen:
+            out.append(chosen[0].key)
             # "ditengahi Rusia, Prancis dan Amerika Serikat"
-            for a in after[1:]:
-                gap = sentence.text[after[0].evidence.end - base:a.evidence.start - base]
-                if re.fullmatch(r"[\s,]*(?:dan\s+)?[^.]{0,40}", gap) and len(gap) < 40:
+            last = chosen[0]
+            for a in actors:
+                if a.evidence.start <= last.evidence.start or a.etype not in ("State", "Organization"):
+                    continue
+                gap = sentence.text[last.evidence.end - base:a.evidence.start - base]
+                if re.fullmatch(r"\s*(?:,|,?\s*dan)\s*", gap):
                     out.append(a.key)
+                    last = a
     return list(dict.fromkeys(out))
 
 
