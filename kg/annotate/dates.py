@@ -41,6 +41,7 @@ _TOKEN = re.compile(r"[a-z]+")  # tokens of ASCII-lower-cased text, for `require
 _JOIN = re.compile(r"\s*,?\s*\(?")  # what may stand between a weekday and its explicit date
 _ISO = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_BACK = re.compile(r"(?:\S*\s+){0,4}\S*")  # four words back, on reversed text
 _PREFIX_WINDOW = 40  # characters before a date searched for a prefix such as 'since'
 
 
@@ -416,19 +417,34 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _select(text: str, rules: DateRules) -> list[tuple[DateRule, re.Match[str]]]:
-    """Matches of the rules whose `requires` the text meets, keeping greedily the longest
-    non-overlapping ones, sorted by start. Ties: a date beats a skip rule, then the earlier
-    start, then file order. Rules see the text with ASCII letters lower-cased (same
-    offsets) unless case-sensitive; a match never starts inside a word."""
-    lowered = _lower(text)
-    tokens = set(_TOKEN.findall(lowered)) | ({"0"} if _DIGIT.search(text) else set())
-    if rules.gate is not None and rules.gate.isdisjoint(tokens):
-        return []  # the quick pre-check: no digit and no month, weekday, 'hari'... word
-    found = [(rule, m) for rule in rules.rules if all(not alt.isdisjoint(tokens) for alt in rule.requires)
-             for m in rule.regex.finditer(text if rule.case_sensitive else lowered)
-             if m.end() > m.start() and not (m.start() and _is_word(lowered[m.start() - 1])
-                                             and _is_word(lowered[m.start()]))]
+def _scan_start(lowered: str, tokens: frozenset[str], digit: int) -> int:
+    """Four words before the first of `tokens` ("0": a digit) in the text: no match of a
+    rule requiring them starts earlier. `find` may hit inside a word: earlier, still safe."""
+    at = min([i for i in (digit if t == "0" else lowered.find(t) for t in tokens) if i >= 0] or [0])
+    return at - _BACK.match(lowered[at - 1::-1] if at else "").end()
+
+
+def _select(text: str, rules: DateRules, quick: bool = True) -> list[tuple[DateRule, re.Match[str]]]:
+    """Matches of the rules, keeping greedily the longest non-overlapping ones, sorted by start.
+
+    Ties: a date beats a skip rule, then the earlier start, then file order. Rules see the
+    text with ASCII letters lower-cased (same offsets) unless case-sensitive, and a match
+    never starts inside a word. `quick` skips rules whose `requires` the text does not
+    meet and starts each scan a few words before its first required token (same result)."""
+    lowered, hit = _lower(text), _DIGIT.search(text)
+    tokens = set(_TOKEN.findall(lowered)) | ({"0"} if hit else set())
+    if quick and rules.gate is not None and rules.gate.isdisjoint(tokens):
+        return []  # the cheap pre-check: no digit and no month, weekday, 'hari'... word
+    found, starts = [], {frozenset(): 0}
+    for rule in rules.rules:
+        if quick and any(map(tokens.isdisjoint, rule.requires)):
+            continue
+        key = rule.requires[0] if quick and rule.requires else frozenset()
+        if key not in starts:
+            starts[key] = _scan_start(lowered, key, hit.start() if hit else -1)
+        found += [(rule, m) for m in rule.regex.finditer(text if rule.case_sensitive else lowered, starts[key])
+                  if m.end() > m.start() and not (
+                      m.start() and _is_word(lowered[m.start() - 1]) and _is_word(lowered[m.start()]))]
     found.sort(key=lambda f: (f[1].start() - f[1].end(), f[0].kind == "skip", f[1].start()))
     taken: list[tuple[DateRule, re.Match[str]]] = []
     for rule, m in found:

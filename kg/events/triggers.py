@@ -144,8 +144,8 @@ class _DateGovernor:
         self.hits = hits
         self.bound: dict[int, int] = {}  # date index -> trigger start
         for i, (ds, _de, _d) in enumerate(self.dates):
-            before = [h for h in hits if h[1] <= ds and ds - h[1] <= 25]
-            if before and not self._is_verb(before[-1]) and re.fullmatch(r"[\s\w-]*", self.text[before[-1][1]:ds]):
+            before = [h for h in hits if h[0] < ds and ds - h[1] <= 25]
+            if before and not self._is_verb(before[-1]) and re.fullmatch(r"[\s\w-]*", self.text[min(before[-1][1], ds):ds]):
                 self.bound[i] = before[-1][0]
         self.opening = None
         if self.clauses and len(self.clauses) > 1:

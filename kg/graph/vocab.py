@@ -101,3 +101,6 @@ class KG(DefinedNamespace):  # noqa: D101 - terms documented in ontology/kg.ttl
     # build activity
     ruleSetHash: URIRef
     version: URIRef
+
+    # annotations on ontology terms (ontology/kg.ttl)
+    ploverCode: URIRef
