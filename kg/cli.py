@@ -122,15 +122,27 @@ def timeline(graph_path: str, html: bool, output: str, fmt: str) -> None:
 @cli.command()
 @click.argument("graph_path", default="out/graph.ttl", type=click.Path())
 @click.option("-o", "--output", default="out/graph.html", show_default=True, type=click.Path())
-def viz(graph_path: str, output: str) -> None:
+@click.option("--focus", help="Draw only the neighbourhood of this entity (label, key or unambiguous part of a name).")
+@click.option("--depth", default=2, show_default=True, help="Steps around --focus.")
+@click.option("--since", help="Keep events from this date on (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--until", help="Keep events up to this date.")
+@click.option("--types", help="Event types to keep, comma-separated (e.g. Ceasefire,Attack).")
+@click.option("--top", type=int, help="Keep the N most connected entities and their events.")
+def viz(graph_path: str, output: str, focus: str | None, depth: int, since: str | None,
+        until: str | None, types: str | None, top: int | None) -> None:
     """Write the interactive graph page (works offline).
 
-    Example: kg viz out/graph.ttl -o out/graph.html
+    Example: kg viz out/graph.ttl -o out/graph.html --focus Russia --depth 2 --since 2022-01
     """
     from kg.viz.graph_html import write_graph_html
 
-    write_graph_html(_graph(graph_path), Path(output))
-    click.echo(f"graph page -> {output}", err=True)
+    kinds = [t.strip() for t in types.split(",") if t.strip()] if types else None
+    try:
+        n = write_graph_html(_graph(graph_path), Path(output), focus=focus, depth=depth, since=since,
+                             until=until, types=kinds, top=top)
+    except KgError as exc:
+        _fail(exc)
+    click.echo(f"graph page ({n} nodes) -> {output}", err=True)
 
 
 @cli.command()

@@ -7,7 +7,8 @@ vis-timeline from `kg/viz/static/`), and no `src`/`href` points at an `http(s)` 
 Article text only reaches a page as JSON inside `<script type="application/json">`, with
 `<`, `>` and `&` written as `\\u003c`, `\\u003e`, `\\u0026`, and the page scripts put it into
 the DOM with `textContent` only (never `innerHTML`), so markup inside an article is shown,
-not run.
+not run. Each page also carries a Content-Security-Policy (`default-src 'none'`, inline
+scripts and styles only), so even a mistake could not load anything from the network.
 
 This module holds what both pages share: reading events and their evidence
 (attestation -> sentence -> article) out of the graph, the type palette, and the
