@@ -60,7 +60,7 @@ def load_figure_rules() -> FigureRules:
             continue
         # troops words must follow the number closely; outcome words (killed, wounded,
         # displaced) may come a few plain words later and win over a troops word.
-        gap = r"(?:(?:" + fillers + r")\s+){0,3}" if k["kind"] == "troops" else r"(?:[^\s\d.,;:()]+\s+){0,4}?"
+        gap = r"(?:(?:" + fillers + r")\s+){0,3}" if k["kind"] == "troops" else r"(?:[^\s\d.,;:()]+\s+){0,7}?"
         after.append((re.compile(r"\s+" + gap + alternation(k.get("after", [])), re.I), k["kind"], k["id"]))
         before.append((re.compile(alternation(k.get("before", [])) + r"\s+(?:\w+\s+){0,2}$", re.I), k["kind"], k["id"]))
     if problems:

@@ -40,6 +40,7 @@ class EventRules:
     reporting: tuple[tuple[re.Pattern[str], str, str], ...]  # (regex, cue, rule id)
     clause_re: re.Pattern[str]
     relative_re: re.Pattern[str]
+    when_re: re.Pattern[str]
     date_only_re: re.Pattern[str]
     verb_re: re.Pattern[str]
     complement_re: re.Pattern[str]
@@ -87,6 +88,7 @@ def load_event_rules() -> EventRules:
         re.compile(r",(?=\s*[a-z])(?!\s*" + alternation(cues.get("comma_keeps", [])) + r")|[;:]|\s(?="
                    + alternation(cues.get("clause_breaks", [])) + ")"),
         re.compile(r"^\s*" + alternation(cues.get("relative", [])), re.I),
+        re.compile(r"^\s*" + alternation(cues.get("when_words", [])), re.I),
         re.compile(r"^(?:[\s,]|" + alternation(cues.get("date_only_words", [])) + ")*$", re.I),
         re.compile(r"^(?:" + "|".join(map(re.escape, cues.get("verb_prefixes", []))) + ")", re.I),
         re.compile(alternation(cues.get("complement_cues", [])), re.I),
@@ -181,6 +183,11 @@ class _DateGovernor:
                 nxt = self._in_clause(ci + 1, start)
                 if nxt is not None:
                     return nxt
+        if ci > 0 and self.rules.when_re.match(self.text[self.clauses[ci][0]:self.clauses[ci][1]]):
+            a = self.clauses[ci][0]
+            before = [d for ds, de, d in self.dates if de <= a and not self.text[de:a].strip(" ,")]
+            if before:
+                return before[-1]
         if self.opening is not None and ci > 0 and self._is_verb(hit):
             return self.dates[self.opening][2]
         return None
