@@ -1,13 +1,7 @@
-"""Evaluation stage: score a built graph against gold YAML files (`kg eval`).
-
-Reads a graph and a directory of gold files in the format of
-`shared/eval/ANNOTATION.md`; runs the five contract queries (CONTRACT section 3) and
-compares their rows with the gold, article by article: precision, recall and F1 per
-category (entities also per type; roles; ceasefires matched on date then best slot
-overlap; events as distinct (date, type) pairs; figures as (count, kind)). The headline
-is the mean F1 of the five categories, computed as the shared scorer does so that the
-numbers agree. Per rule id (HOUSE-STYLE 8.4) it also counts how many of the rows each
-rule stands behind are right or wrong, so a rule that does more harm than good shows up.
+"""Evaluation stage (`kg eval`): a graph and gold YAML files (`shared/eval/ANNOTATION.md`)
+-> precision, recall, F1 per category of the five contract queries (CONTRACT section 3),
+article by article, and their mean F1 as the headline, computed as the shared scorer does;
+and precision per rule id (HOUSE-STYLE 8.4), so a rule doing more harm than good shows up.
 """
 from __future__ import annotations
 
@@ -17,42 +11,40 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
-from rdflib import Graph
+from rdflib import Graph, Literal
+from rdflib.query import ResultRow
 
 from kg.errors import KgError
 from kg.query import run_query
 
 CATEGORIES = ("entities", "roles", "ceasefires", "events", "figures")
 ENTITY_TYPES = ("Person", "State", "Organization", "Place")
-_PREFIXES = """PREFIX kg: <https://w3id.org/kg-conflict/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-# The contract queries again, one row per attestation with its rule id(s): which rules
-# stand behind each row that `queries/*.rq` returns. Static text, no user values.
+
+
+def _rule_query(cols: str, body: str) -> str:
+    """A contract query again, one row per attestation with its rule id (and date rule)."""
+    return ("PREFIX kg: <https://w3id.org/kg-conflict/ontology#>\n"
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            f"SELECT DISTINCT ?article {cols} ?rule ?dateRule WHERE {{ {body} "
+            "?e kg:attestedBy ?att . ?att kg:inArticle ?a ; kg:ruleId ?rule . "
+            "?a kg:articleId ?article . OPTIONAL { ?att kg:dateRuleId ?dateRule } }")
+
+
+# Rules behind each row of queries/*.rq (static text). No VALUES: rdflib joins it slowly.
 RULE_QUERIES = {
-    # no VALUES block: rdflib joins it slowly; the class is filtered in Python
-    "entities": """SELECT DISTINCT ?article ?label ?type ?rule WHERE {
-  ?e kg:attestedBy ?att ; rdfs:label ?label ; a ?type .
-  ?att kg:inArticle ?a ; kg:ruleId ?rule . ?a kg:articleId ?article . }""",
-    "roles": """SELECT DISTINCT ?article ?person ?role ?of ?rule WHERE {
-  ?o a kg:Office ; kg:holder ?p ; kg:role ?role ; kg:attestedBy ?att . ?p rdfs:label ?person .
-  OPTIONAL { ?o kg:officeOf ?body . ?body rdfs:label ?of }
-  ?att kg:inArticle ?a ; kg:ruleId ?rule . ?a kg:articleId ?article . }""",
-    "ceasefires": """SELECT DISTINCT ?article ?date ?rule ?dateRule WHERE {
-  ?e a kg:Ceasefire ; kg:attestedBy ?att . FILTER NOT EXISTS { ?e kg:status ?status }
-  ?att kg:inArticle ?a ; kg:ruleId ?rule . ?a kg:articleId ?article .
-  OPTIONAL { ?e kg:date ?date } OPTIONAL { ?att kg:dateRuleId ?dateRule } }""",
-    "events": """SELECT DISTINCT ?article ?date ?type ?rule ?dateRule WHERE {
-  ?event a kg:Event ; kg:eventType ?type ; kg:date ?date ; kg:earliest ?earliest ; kg:attestedBy ?att .
-  FILTER NOT EXISTS { ?event kg:status ?status }
-  ?att kg:inArticle ?a ; kg:ruleId ?rule . ?a kg:articleId ?article .
-  OPTIONAL { ?att kg:dateRuleId ?dateRule } }""",
-    "figures": """SELECT DISTINCT ?article ?count ?kind ?rule WHERE {
-  ?f a kg:Figure ; kg:count ?count ; kg:kind ?kind ; kg:vague false ; kg:attestedBy ?att .
-  ?att kg:inArticle ?a ; kg:ruleId ?rule . ?a kg:articleId ?article . }""",
+    "entities": _rule_query("?label ?type", "?e rdfs:label ?label ; a ?type ."),
+    "roles": _rule_query("?person ?role ?of", "?e a kg:Office ; kg:holder ?p ; kg:role ?role ."
+                         " ?p rdfs:label ?person ."
+                         " OPTIONAL { ?e kg:officeOf ?b . ?b rdfs:label ?of }"),
+    "ceasefires": _rule_query("?date", "?e a kg:Ceasefire . FILTER NOT EXISTS { ?e kg:status ?s }"
+                              " OPTIONAL { ?e kg:date ?date }"),
+    "events": _rule_query("?date ?type", "?e a kg:Event ; kg:eventType ?type ; kg:date ?date ;"
+                          " kg:earliest ?earliest . FILTER NOT EXISTS { ?e kg:status ?s }"),
+    "figures": _rule_query("?count ?kind", "?e a kg:Figure ; kg:count ?count ; kg:kind ?kind ;"
+                           " kg:vague false ."),
 }
 
 
@@ -72,21 +64,16 @@ def fold(text: object) -> str:
 def local_name(value: object) -> str:
     """The text of a value; for an IRI its last path segment."""
     text = str(value).strip()
-    if text.startswith(("http://", "https://", "urn:")):
-        text = re.split(r"[#/:]", text.rstrip("/#"))[-1]
-    return text
+    return re.split(r"[#/:]", text.rstrip("/#"))[-1] if re.match(r"https?://|urn:", text) else text
 
 
 def norm_date(value: object) -> str | None:
     """An EDTF-ish date string cut to its date part (`1990s` -> `199X`); None if empty."""
-    if value is None or not str(value).strip():
-        return None
-    text = str(value).strip()
+    text = "" if value is None else str(value).strip()
     if m := re.fullmatch(r"(\d{3})0s", text):
         return m.group(1) + "X"
-    if m := re.match(r"^(\d{4}(-\d{2}(-\d{2})?)?)(T.*)?$", text):
-        return m.group(1)
-    return text
+    m = re.match(r"^(\d{4}(-\d{2}(-\d{2})?)?)(T.*)?$", text)
+    return m.group(1) if m else (text or None)
 
 
 def norm_count(value: object) -> int | None:
@@ -98,12 +85,8 @@ def norm_count(value: object) -> int | None:
 
 
 def load_name_table(aliases: Path | None = None) -> dict[str, str]:
-    """Folded variant -> canonical name, from an aliases YAML or (default) our gazetteer.
-
-    Args:
-        aliases: a YAML mapping `canonical: [variants]` (as `shared/eval/aliases.yaml`);
-            None uses `kg/lexicons/gazetteer.yaml` labels, aliases and surnames.
-    """
+    """Folded variant -> canonical name, from an aliases YAML (`canonical: [variants]`, as
+    `shared/eval/aliases.yaml`) or, when None, our gazetteer's labels, aliases and surnames."""
     table: dict[str, str] = {}
     if aliases is not None:
         data = yaml.safe_load(Path(aliases).read_text(encoding="utf-8")) or {}
@@ -115,18 +98,16 @@ def load_name_table(aliases: Path | None = None) -> dict[str, str]:
     from kg.annotate.entities import load_gazetteer
 
     entries = load_gazetteer().entries.values()
-    for e in entries:  # labels first: a label never maps to another entity
-        table.setdefault(fold(e.label), e.label)
-    for e in entries:
-        for v in (*e.aliases, *e.surnames):
-            table.setdefault(fold(v), e.label)
+    pairs = [(e.label, e) for e in entries]  # labels first: a label never maps elsewhere
+    for variant, e in pairs + [(v, e) for e in entries for v in (*e.aliases, *e.surnames)]:
+        table.setdefault(fold(variant), e.label)
     return table
 
 
 @dataclass(frozen=True)
 class Names:
-    """Maps a name to its canonical form: (within one article) the surname of a gold
-    person, so "kata Hajiyev" counts as the gold's full name, else the name table."""
+    """Maps a name to its canonical form: within one article the surname of a gold person
+    (so "kata Hajiyev" counts as the gold's full name), else the name table."""
 
     table: dict[str, str]
     local: dict[str, str] = field(default_factory=dict)
@@ -138,22 +119,19 @@ class Names:
         by_surname: dict[str, set[str]] = defaultdict(set)
         for person in people:
             by_surname[fold(person).split(" ")[-1]].add(person)
-        return Names(self.table, {s: next(iter(ps)) for s, ps in by_surname.items() if len(ps) == 1})
+        return Names(self.table, {s: ps.pop() for s, ps in by_surname.items() if len(ps) == 1})
 
     def __call__(self, value: object) -> str:
+        """The canonical name; the article's gold surnames win over the table (gazetteer:
+        Hajiyev -> Hikmat Hajiyev), where score.py tries its table first."""
         if value is None:
             return ""
         key = fold(local_name(value))
-        # a bare surname of a gold person of this article wins over the global table, which
-        # may give that surname to someone else (our gazetteer: Hajiyev -> Hikmat Hajiyev);
-        # score.py tries its table first, which differs only for such clashes
         return self.local.get(key) or self.table.get(key, key)
 
     def many(self, joined: object) -> frozenset[str]:
         """Names from a `|`-joined cell (or a list) as a set."""
-        if joined is None:
-            return frozenset()
-        parts = joined if isinstance(joined, list) else str(joined).split("|")
+        parts = joined if isinstance(joined, list) else str(joined or "").split("|")
         return frozenset(self(p) for p in parts if str(p).strip())
 
 
@@ -168,9 +146,7 @@ class Score:
     @property
     def precision(self) -> float:
         """tp / (tp + fp); 1.0 when nothing was predicted and nothing missed."""
-        if self.tp + self.fp:
-            return self.tp / (self.tp + self.fp)
-        return 1.0 if self.fn == 0 else 0.0
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else float(self.fn == 0)
 
     @property
     def recall(self) -> float:
@@ -185,18 +161,15 @@ class Score:
 
 
 @dataclass
-class RuleScore:
-    """How many of the rows a rule stands behind are right (tp) or wrong (fp)."""
+class RuleScore(Score):
+    """How many rows a rule stands behind are right (tp) or wrong (fp); `only_*` count
+    the rows no other rule of its kind (trigger or date) stands behind: dropping the rule
+    would lose `only_tp` true rows and remove `only_fp` false ones."""
 
-    rule: str
+    rule: str = ""
     categories: set[str] = field(default_factory=set)
-    tp: int = 0
-    fp: int = 0
-
-    @property
-    def precision(self) -> float:
-        """tp / (tp + fp) (0.0 for a rule behind no scored row)."""
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+    only_tp: int = 0
+    only_fp: int = 0
 
 
 @dataclass
@@ -208,7 +181,6 @@ class EvalReport:
     misses: dict[str, list[str]] = field(default_factory=dict)
     rules: list[RuleScore] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    articles_without_gold: list[str] = field(default_factory=list)
 
     @property
     def headline(self) -> float:
@@ -216,28 +188,22 @@ class EvalReport:
         return sum(round(self.scores.get(c, Score()).f1, 4) for c in CATEGORIES) / len(CATEGORIES)
 
 
-class _Tally:
-    """Adds set comparisons to the scores and records what went wrong."""
-
-    def __init__(self) -> None:
-        self.scores: dict[str, Score] = defaultdict(Score)
-
-    def add(self, key: str, tp: int = 0, fp: int = 0, fn: int = 0) -> None:
-        s = self.scores[key]
-        s.tp, s.fp, s.fn = s.tp + tp, s.fp + fp, s.fn + fn
-
-    def sets(self, key: str, gold: set[Any], pred: set[Any]) -> tuple[set[Any], set[Any]]:
-        """Score one set comparison; returns (spurious, missed)."""
-        self.add(key, len(gold & pred), len(pred - gold), len(gold - pred))
-        return pred - gold, gold - pred
+def _compare(scores: dict[str, Score], key: str, gold: set[Any], pred: set[Any],
+             misses: list[str] | None = None, what: str = "") -> None:
+    """Score one set comparison; with `misses`, record what was spurious or missed."""
+    s = scores[key]
+    s.tp, s.fp, s.fn = s.tp + len(gold & pred), s.fp + len(pred - gold), s.fn + len(gold - pred)
+    if misses is not None:
+        misses += [f"spurious {what}: {_show(x)}" for x in pred - gold]
+        misses += [f"missed {what}: {_show(x)}" for x in gold - pred]
 
 
-def _show(item: Iterable[Any]) -> str:
-    def cell(v: Any) -> str:
-        if isinstance(v, frozenset):
-            return "[" + ", ".join(sorted(v)) + "]"
-        return "-" if v is None or v == "" else str(v)
-    return " | ".join(cell(v) for v in item)
+def _show(item: Any) -> str:
+    if isinstance(item, tuple):
+        return " | ".join(map(_show, item))
+    if isinstance(item, frozenset):
+        return "[" + ", ".join(sorted(item)) + "]"
+    return "-" if item is None or item == "" else str(item)
 
 
 def _gold_sets(gold: dict[str, Any], names: Names) -> dict[str, Any]:
@@ -247,7 +213,8 @@ def _gold_sets(gold: dict[str, Any], names: Names) -> dict[str, Any]:
         "entities": {(t, names(n)) for t in ENTITY_TYPES for n in (ents.get(t) or [])},
         "roles": {(names(p), fold(r), names(o)) for p, r, o in (gold.get("roles") or [])},
         "ceasefires": [(norm_date(c.get("date")), names.many(c.get("parties") or []),
-                        names.many(c.get("mediators") or [])) for c in (gold.get("ceasefires") or [])],
+                        names.many(c.get("mediators") or []))
+                       for c in (gold.get("ceasefires") or [])],
         "events": {(norm_date(d), str(t)) for d, t in (gold.get("events") or [])},
         "figures": {(int(c), str(k)) for c, k in (gold.get("figures") or [])},
     }
@@ -258,39 +225,45 @@ def _item(cat: str, row: dict[str, Any], names: Names) -> tuple[Any, ...] | None
     if cat == "entities":
         return (local_name(row.get("type")), names(row.get("label")))
     if cat == "roles":
-        return (names(row.get("person")), fold(local_name(row.get("role") or "")), names(row.get("of")))
+        role = fold(local_name(row.get("role") or ""))
+        return (names(row.get("person")), role, names(row.get("of")))
     if cat == "ceasefires":
-        return (norm_date(row.get("date")), names.many(row.get("parties")), names.many(row.get("mediators")))
+        return (norm_date(row.get("date")), names.many(row.get("parties")),
+                names.many(row.get("mediators")))
     if cat == "events":
         d = norm_date(row.get("date"))
         return None if d is None else (d, local_name(row.get("type")))
     return (norm_count(row.get("count")), local_name(row.get("kind")))
 
 
-def _match_ceasefires(gold: list[tuple[Any, ...]], pred: list[tuple[Any, ...]], tally: _Tally) -> list[str]:
-    """Match each gold ceasefire to a prediction of the same date with the best slot
-    overlap; an unmatched prediction dated within a matched one (or undated) is a
-    duplicate report, not a false positive. Returns the miss lines."""
-    unmatched, matched_dates, misses = list(pred), [], []
+def _is_duplicate(date: str | None, dates: Iterable[str | None]) -> bool:
+    """An undated ceasefire, or one dated coarser than a gold one, reports it again."""
+    return any(date is None or (d is not None and d.startswith(date)) for d in dates)
+
+
+def _match_ceasefires(gold: list[tuple[Any, ...]], pred: list[tuple[Any, ...]],
+                      scores: dict[str, Score], misses: list[str]) -> None:
+    """Match each gold ceasefire to a same-date prediction with the best slot overlap;
+    a leftover prediction that duplicates a matched one is no false positive."""
+    unmatched, matched_dates = list(pred), []
     for g_date, g_parties, g_mediators in gold:
         candidates = [p for p in unmatched if p[0] == g_date]
         if not candidates:
-            tally.add("ceasefires", fn=1)
+            scores["ceasefires"].fn += 1
             misses.append("missed ceasefire: " + _show((g_date, g_parties, g_mediators)))
             continue
         best = max(candidates, key=lambda p: len(p[1] & g_parties) + len(p[2] & g_mediators))
         unmatched.remove(best)
         matched_dates.append(g_date)
-        tally.add("ceasefires", tp=1)
-        tally.sets("ceasefire.parties", set(g_parties), set(best[1]))
-        tally.sets("ceasefire.mediators", set(g_mediators), set(best[2]))
+        scores["ceasefires"].tp += 1
+        _compare(scores, "ceasefire.parties", set(g_parties), set(best[1]))
+        _compare(scores, "ceasefire.mediators", set(g_mediators), set(best[2]))
     for p in unmatched:
-        if any(p[0] is None or (d is not None and d.startswith(p[0])) for d in matched_dates):
-            tally.add("ceasefire.duplicates", tp=1)
+        if _is_duplicate(p[0], matched_dates):
+            scores["ceasefire.duplicates"].tp += 1
         else:
-            tally.add("ceasefires", fp=1)
+            scores["ceasefires"].fp += 1
             misses.append("spurious ceasefire: " + _show(p))
-    return misses
 
 
 def _rows(graph: Graph, problems: list[str]) -> dict[str, dict[str, list[dict[str, Any]]]]:
@@ -302,22 +275,17 @@ def _rows(graph: Graph, problems: list[str]) -> dict[str, dict[str, list[dict[st
         except KgError as exc:  # a broken query scores zero; the others still count
             problems.append(f"query {cat}: {exc}")
             continue
-        for row in rows:
-            if row.get("article") is None:
-                problems.append(f"query {cat}: row without ?article")
-                continue
-            art = local_name(row["article"])
+        for row in rows:  # the article id, also from an IRI or a file name
+            art = local_name(row.get("article"))
             pred[cat][art[:-4] if art.endswith(".txt") else art].append(row)
     return pred
 
 
 def load_gold(gold_dir: Path) -> dict[str, dict[str, Any]]:
     """Every gold file of a directory, keyed by article id."""
-    golds: dict[str, dict[str, Any]] = {}
-    for path in sorted(Path(gold_dir).glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        golds[str(doc.get("article", path.stem))] = doc
-    return golds
+    docs = [(p, yaml.safe_load(p.read_text(encoding="utf-8")) or {})
+            for p in sorted(Path(gold_dir).glob("*.yaml"))]
+    return {str(doc.get("article", p.stem)): doc for p, doc in docs}
 
 
 def evaluate(graph: Graph, gold_dir: Path, aliases: Path | None = None) -> EvalReport:
@@ -326,127 +294,106 @@ def evaluate(graph: Graph, gold_dir: Path, aliases: Path | None = None) -> EvalR
     Args:
         graph: a built graph (`kg build`).
         gold_dir: directory of `<article>.yaml` gold files (ANNOTATION.md).
-        aliases: a name table in the format of `shared/eval/aliases.yaml`; None uses
-            our gazetteer's labels, aliases and surnames.
+        aliases: a name table as `shared/eval/aliases.yaml`; None: our gazetteer's.
 
     Returns:
-        An EvalReport: scores per category, misses, precision per rule, problems.
+        Scores per category, misses per article, precision per rule, problems.
     """
     base = Names(load_name_table(aliases))
     golds = load_gold(gold_dir)
     problems: list[str] = []
     pred = _rows(graph, problems)
-    tally = _Tally()
+    scores: dict[str, Score] = defaultdict(Score)
     misses: dict[str, list[str]] = {}
     truth: dict[str, tuple[Names, dict[str, Any]]] = {}
     for art, gold in golds.items():
         names = base.for_article(gold)
-        g = _gold_sets(gold, names)
-        truth[art] = (names, g)
-        p = {c: [i for r in pred[c].get(art, []) if (i := _item(c, r, names)) is not None] for c in CATEGORIES}
-        lines: list[str] = []
-        p_ent = set(p["entities"])
+        g = truth.setdefault(art, (names, _gold_sets(gold, names)))[1]
+        p = {c: [i for r in pred[c].get(art, []) if (i := _item(c, r, names)) is not None]
+             for c in CATEGORIES}
+        m = misses[art] = []
         for t in ENTITY_TYPES:
-            fp, fn = tally.sets(f"entities.{t}", {e for e in g["entities"] if e[0] == t}, {e for e in p_ent if e[0] == t})
-            lines += [f"spurious {t}: {e[1]}" for e in fp] + [f"missed {t}: {e[1]}" for e in fn]
-        tally.sets("entities", g["entities"], p_ent)
-        fp, fn = tally.sets("roles", g["roles"], set(p["roles"]))
-        lines += [f"spurious role: {_show(x)}" for x in fp] + [f"missed role: {_show(x)}" for x in fn]
-        tally.sets("roles.person+role", {x[:2] for x in g["roles"]}, {x[:2] for x in p["roles"]})
-        lines += _match_ceasefires(g["ceasefires"], p["ceasefires"], tally)
-        fp, fn = tally.sets("events", g["events"], set(p["events"]))
-        lines += [f"spurious event: {_show(x)}" for x in fp] + [f"missed event: {_show(x)}" for x in fn]
-        tally.sets("events.dates", {e[0] for e in g["events"]}, {e[0] for e in p["events"]})
-        fp, fn = tally.sets("figures", g["figures"], set(p["figures"]))
-        lines += [f"spurious figure: {_show(x)}" for x in fp] + [f"missed figure: {_show(x)}" for x in fn]
-        misses[art] = sorted(lines)
+            _compare(scores, f"entities.{t}", {e[1] for e in g["entities"] if e[0] == t},
+                     {e[1] for e in p["entities"] if e[0] == t}, m, t)
+        _compare(scores, "entities", g["entities"], set(p["entities"]))
+        _compare(scores, "roles", g["roles"], set(p["roles"]), m, "role")
+        _compare(scores, "roles.person+role", {x[:2] for x in g["roles"]},
+                 {x[:2] for x in p["roles"]})
+        _match_ceasefires(g["ceasefires"], p["ceasefires"], scores, m)
+        _compare(scores, "events", g["events"], set(p["events"]), m, "event")
+        _compare(scores, "events.dates", {e[0] for e in g["events"]}, {e[0] for e in p["events"]})
+        _compare(scores, "figures", g["figures"], set(p["figures"]), m, "figure")
+        m.sort()
     unknown = sorted(set().union(*(pred[c].keys() for c in CATEGORIES)) - set(golds))
-    return EvalReport(dict(sorted(tally.scores.items())), len(golds), misses,
-                      score_rules(graph, truth, problems), sorted(set(problems)), unknown)
+    if unknown:
+        problems.append(f"articles without gold (ignored): {', '.join(unknown[:20])}")
+    return EvalReport(dict(sorted(scores.items())), len(golds), misses,
+                      score_rules(graph, truth, problems), problems)
 
 
 def score_rules(graph: Graph, truth: dict[str, tuple[Names, dict[str, Any]]],
                 problems: list[str]) -> list[RuleScore]:
-    """Precision per rule id: each distinct (category, article, item) a rule stands behind
-    counts once for it, true if the gold of that article has the item. Event and ceasefire
-    rows also count for the date rule (`kg:dateRuleId`) that dated them. An undated or
-    coarser ceasefire beside a gold one is a duplicate report and not counted (as in the
-    category score). Worst first: lowest precision, then most false positives."""
-    seen: dict[str, set[tuple[str, str, tuple[Any, ...]]]] = defaultdict(set)
-    cats: dict[str, set[str]] = defaultdict(set)
+    """Precision per rule id, worst first: each distinct (category, article, item) a rule
+    stands behind counts once for it, true if that article's gold (`truth`: names and gold
+    sets per article) has it. A date rule (`kg:dateRuleId`) is judged on the dates alone:
+    the event type is the trigger rule's business. Duplicate ceasefires count neither way."""
+    behind: dict[tuple[str, str, str, tuple[Any, ...]], set[str]] = defaultdict(set)
     for cat, text in RULE_QUERIES.items():
         try:
-            result = graph.query(_PREFIXES + text)
+            result = graph.query(text)
         except Exception as exc:  # rdflib raises many types; report, keep the others
             problems.append(f"rule query {cat}: {exc}")
             continue
         for row in result:
-            values = {str(v): (None if row[v] is None else row[v].toPython()) for v in result.vars}
+            values = {k: v.toPython() if isinstance(v, Literal) else str(v)
+                      for k, v in cast(ResultRow, row).asdict().items()}
             art = local_name(values["article"])
-            if art not in truth:
-                continue
-            if cat == "entities" and local_name(values["type"]) not in ENTITY_TYPES:
+            if art not in truth or (cat == "entities"
+                                    and local_name(values["type"]) not in ENTITY_TYPES):
                 continue
             item = _item(cat, values, truth[art][0])
-            if item is None:
-                continue
-            if cat == "ceasefires":
-                item = item[:1]
-            for rule in (values.get("rule"), values.get("dateRule")):
-                if rule:
-                    seen[str(rule)].add((cat, art, item))
-                    cats[str(rule)].add(cat)
-    out = []
-    for rule, items in seen.items():
-        rs = RuleScore(rule, cats[rule])
-        for cat, art, item in items:
-            verdict = _verdict(cat, item, truth[art][1])
+            for kind in ("rule", "dateRule"):  # unbound variables are not in `values`
+                if item is not None and kind in values:
+                    short = item[:1] if kind == "dateRule" or cat == "ceasefires" else item
+                    behind[(kind, cat, art, short)].add(str(values[kind]))
+    scores: dict[str, RuleScore] = {}
+    for (kind, cat, art, item), rules in behind.items():
+        gold = truth[art][1]
+        if cat == "ceasefires":
+            dates = [c[0] for c in gold["ceasefires"]]
+            verdict = "tp" if item[0] in dates else "dup" if _is_duplicate(item[0], dates) else "fp"
+        else:
+            verdict = "tp" if item in ({e[:1] for e in gold[cat]} if kind == "dateRule"
+                                       else gold[cat]) else "fp"
+        for rule in rules:
+            rs = scores.setdefault(rule, RuleScore(rule=rule))
+            rs.categories.add(cat)
             rs.tp += verdict == "tp"
             rs.fp += verdict == "fp"
-        out.append(rs)
-    return sorted(out, key=lambda r: (r.precision, -r.fp, r.rule))
-
-
-def _verdict(cat: str, item: tuple[Any, ...], gold: dict[str, Any]) -> str:
-    """'tp', 'fp' or 'dup' (a ceasefire reported again, neither right nor wrong)."""
-    if cat != "ceasefires":
-        return "tp" if item in gold[cat] else "fp"
-    dates = [g[0] for g in gold["ceasefires"]]
-    if item[0] in dates:
-        return "tp"
-    if any(item[0] is None or (d is not None and d.startswith(item[0])) for d in dates):
-        return "dup"
-    return "fp"
+            if len(rules) == 1:
+                rs.only_tp += verdict == "tp"
+                rs.only_fp += verdict == "fp"
+    return sorted(scores.values(), key=lambda r: (r.precision, -r.fp, r.rule))
 
 
 def format_report(report: EvalReport, misses: bool = False, per_rule: bool = False) -> str:
-    """Render a report as text: the score table, optionally misses and rules, then the
-    headline as the last line.
-
-    Args:
-        report: what `evaluate` returned.
-        misses: also list missed and spurious items per article.
-        per_rule: also list precision per rule id, worst first.
-    """
+    """Render a report: the score table, with `misses` the missed and spurious items per
+    article, with `per_rule` the precision per rule id (worst first); the headline last."""
     lines = [f"{'category':28} {'P':>6} {'R':>6} {'F1':>6}   tp/fp/fn"]
     for key, s in report.scores.items():
-        # rounded to 4 places before printing 3, as score.py does, so the tables agree digit for digit
+        # rounded to 4 places, then printed to 3, as score.py does: the tables agree exactly
         p, r, f = (round(v, 4) for v in (s.precision, s.recall, s.f1))
         lines.append(f"{key:28} {p:6.3f} {r:6.3f} {f:6.3f}   {s.tp}/{s.fp}/{s.fn}")
     if misses:
-        lines.append("")
-        lines.append("misses (per article):")
-        for art, items in report.misses.items():
-            lines += [f"{art}: {m}" for m in items]
+        lines += ["", "misses (per article):"]
+        lines += [f"{art}: {m}" for art, items in report.misses.items() for m in items]
     if per_rule:
-        lines.append("")
-        lines.append(f"{'rule (worst first)':40} {'P':>6} {'tp':>4} {'fp':>4}  categories")
-        for r in report.rules:
-            lines.append(f"{r.rule:40} {r.precision:6.3f} {r.tp:4d} {r.fp:4d}  {','.join(sorted(r.categories))}")
-    for p in report.problems:
-        lines.append(f"problem: {p}")
-    if report.articles_without_gold:
-        lines.append(f"articles without gold (ignored): {', '.join(report.articles_without_gold[:20])}")
-    lines.append(f"headline F1 (mean of {', '.join(CATEGORIES)}) over {report.articles} articles: "
-                 f"{report.headline:.3f}")
+        lines += ["", f"{'rule (worst first)':36} {'P':>6} {'tp':>4} {'fp':>4} "
+                      f"{'only tp/fp':>11}  categories"]
+        lines += [f"{rs.rule:36} {rs.precision:6.3f} {rs.tp:4d} {rs.fp:4d} "
+                  f"{f'{rs.only_tp}/{rs.only_fp}':>11}  {','.join(sorted(rs.categories))}"
+                  for rs in report.rules]
+    lines += [f"problem: {p}" for p in report.problems]
+    lines.append(f"headline F1 (mean of {', '.join(CATEGORIES)}) over {report.articles} "
+                 f"articles: {report.headline:.3f}")
     return "\n".join(lines)

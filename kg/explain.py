@@ -35,8 +35,9 @@ def explain_article(path: Path, rules: Rules | None = None) -> str:
         ArticleError: the file cannot be used (empty, binary, unreadable).
 
     Example:
-        "... pada Sabtu ..." gives a line like
-        `date     "Sabtu" -> 2020-11-21  ('Sabtu' -> the Saturday on or before ...)  [date.rel.weekday-before-anchor]`
+        "... pada Sabtu ..." (published 2020-11-21) gives a line like
+        `date  "Sabtu" -> 2020-11-21  ('Sabtu' -> the Saturday on or before the
+        anchor ...)  [date.rel.weekday-before-anchor]`
     """
     from kg.ingest.read import read_article
 
@@ -52,7 +53,8 @@ def format_extraction(ex: Extraction, rules: Rules) -> str:
     """Render an extraction as the text `explain_article` returns."""
     names = _Names(ex, rules)
     a = ex.article
-    pub = f"{a.published.edtf} ({a.published.reason})" if a.published else "unknown (relative dates stay unresolved)"
+    pub = (f"{a.published.edtf} ({a.published.reason})" if a.published
+           else "unknown (relative dates stay unresolved)")
     lines = [f"article {a.id}", f"title: {a.title}", f"published: {pub}"]
     lines += [f"note: {n}" for n in a.notes]
     fired: Counter[str] = Counter()
@@ -88,38 +90,39 @@ class _Names:
         return "|".join(self(k) for k in keys)
 
 
-def _in(s: Sentence, ev: Evidence) -> bool:
-    return ev.sentence_index == s.index
-
-
 def _surface(s: Sentence, start: int, end: int) -> str:
     return s.text[max(0, start - s.start):max(0, end - s.start)]
 
 
 def _spans(ex: Extraction, s: Sentence, names: _Names) -> list[tuple[int, int, str, str]]:
     """(start, kind order, rule id, line) for every span found in sentence `s`."""
-    out: list[tuple[int, int, str, str]] = []
-    out += [(m.evidence.start, 0, m.evidence.rule_id, _mention(m)) for m in ex.mentions if _in(s, m.evidence)]
-    out += [(o.evidence.start, 1, o.evidence.rule_id, _office(o, names)) for o in ex.offices if _in(s, o.evidence)]
-    out += [(d.start, 2, d.rule_id, _date(d, s)) for d in ex.dates if s.start <= d.start < s.end]
-    out += [(e.evidence.start, 3, e.evidence.rule_id, _event(e, names)) for e in ex.events if _in(s, e.evidence)]
-    out += [(f.evidence.start, 4, f.evidence.rule_id, _figure(f)) for f in ex.figures if _in(s, f.evidence)]
+    out = [(d.start, 2, d.rule_id, _date(d, s)) for d in ex.dates if s.start <= d.start < s.end]
+    spans: list[tuple[Evidence, int, str]] = []
+    spans += [(m.evidence, 0, _mention(m)) for m in ex.mentions]
+    spans += [(o.evidence, 1, _office(o, names)) for o in ex.offices]
+    spans += [(e.evidence, 3, _event(e, names)) for e in ex.events]
+    spans += [(f.evidence, 4, _figure(f)) for f in ex.figures]
+    out += [(ev.start, kind, ev.rule_id, text) for ev, kind, text in spans
+            if ev.sentence_index == s.index]
     return out
 
 
 def _mention(m: Mention) -> str:
-    return f'entity   "{m.evidence.surface}" -> {m.key} ({m.etype}: {m.label})  [{m.evidence.rule_id}]'
+    ev = m.evidence
+    return f'entity   "{ev.surface}" -> {m.key} ({m.etype}: {m.label})  [{ev.rule_id}]'
 
 
 def _office(o: Office, names: _Names) -> str:
     of = f" of {names(o.of)}" if o.of else ""
     former = " (former)" if o.former else ""
-    return f'office   "{o.evidence.surface}" -> {names(o.person)}: {o.role}{of}{former}  [{o.evidence.rule_id}]'
+    ev = o.evidence
+    return f'office   "{ev.surface}" -> {names(o.person)}: {o.role}{of}{former}  [{ev.rule_id}]'
 
 
 def _date(d: DateMention, s: Sentence) -> str:
     rel = ", relative" if d.relative else ""
-    return f'date     "{_surface(s, d.start, d.end)}" -> {d.value.edtf}  ({d.value.reason}{rel})  [{d.rule_id}]'
+    surface = _surface(s, d.start, d.end)
+    return f'date     "{surface}" -> {d.value.edtf}  ({d.value.reason}{rel})  [{d.rule_id}]'
 
 
 def _event(e: Event, names: _Names) -> str:
@@ -127,7 +130,8 @@ def _event(e: Event, names: _Names) -> str:
     if e.date is None:
         parts.append("undated (no row in events.rq)")
     else:
-        via = f' from "{e.date_evidence.surface}" [{e.date_evidence.rule_id}]' if e.date_evidence else ""
+        dev = e.date_evidence
+        via = f' from "{dev.surface}" [{dev.rule_id}]' if dev else ""
         parts.append(f"date {e.date.edtf}{via}")
     for label, keys in (("actors", e.actors), ("parties", e.parties), ("mediators", e.mediators),
                         ("targets", e.targets), ("places", e.places)):
@@ -143,4 +147,5 @@ def _event(e: Event, names: _Names) -> str:
 def _figure(f: Figure) -> str:
     bounds = "" if f.low is None and f.high is None else f" (low {f.low}, high {f.high})"
     vague = " vague (no row in figures.rq)" if f.vague else ""
-    return f'figure   "{f.evidence.surface}" -> {f.count} {f.kind}{bounds}{vague}  [{f.evidence.rule_id}]'
+    ev = f.evidence
+    return f'figure   "{ev.surface}" -> {f.count} {f.kind}{bounds}{vague}  [{ev.rule_id}]'

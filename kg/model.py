@@ -128,6 +128,8 @@ class Figure:
     high: int | None
     vague: bool
     evidence: Evidence
+    claim: "Claim | None" = None
+    reference: DateValue | None = None  # the date the figure is about (sentence date or publication)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -18,8 +18,10 @@ from kg.annotate.entities import Gazetteer, find_dateline_place, find_mentions, 
 from kg.annotate.figures import FigureRules, find_figures, load_figure_rules
 from kg.annotate.roles import RoleRules, find_offices, load_role_rules
 from kg.errors import ArticleError
-from kg.events.triggers import EventRules, find_events, load_event_rules
-from kg.graph.build import add_extraction, bind_prefixes
+from kg.events.merge import corefer_in_article, link_denial
+from kg.events.triggers import ACTOR_TYPES, EventRules, find_claim, find_events, load_event_rules
+from kg.graph.build import add_extraction, bind_prefixes, record_merges
+from kg.graph.conflicts import ConflictEpisode, load_episodes
 from kg.ingest.clean import BoilerplateRule, blank_boilerplate, load_boilerplate_rules
 from kg.ingest.read import read_article
 from kg.ingest.sentences import split_sentences
@@ -39,12 +41,13 @@ class Rules:
     figures: FigureRules
     events: EventRules
     boilerplate: tuple[BoilerplateRule, ...]
+    episodes: tuple[ConflictEpisode, ...]
 
 
 def load_rules() -> Rules:
     """Load and validate every lexicon (raises LexiconError listing all problems)."""
     return Rules(load_date_rules(), load_gazetteer(), load_role_rules(), load_figure_rules(),
-                 load_event_rules(), load_boilerplate_rules())
+                 load_event_rules(), load_boilerplate_rules(), load_episodes())
 
 
 @dataclass
@@ -60,40 +63,74 @@ def iter_inputs(paths: Iterable[str | Path], report: BuildReport) -> Iterator[tu
     """Expand files and directories into (article file, metadata) pairs, in sorted order.
 
     A directory contributes every `*.txt` in it (not recursive) and may hold a
-    `metadata.yaml` mapping article ids to `{published: ..., reason: ...}`.
+    `metadata.yaml` mapping article ids to `{published: ..., reason: ...}`. Whatever is
+    not used gets one line naming it: a missing path and a duplicate id in
+    `report.skipped`; a non-`.txt` file or a subdirectory in `report.notes`. A `*.txt`
+    that is not a readable file (symlink loop, directory, pipe) is yielded so that
+    `read_article` names the reason. Two ids with the same IRI (`a b`, `A-B`) are
+    duplicates; the first in order is used, and a later copy replaces it only when the
+    first was skipped as unreadable (so no readable article is lost).
     """
-    seen: set[str] = set()
+    from kg.graph.iris import article_iri
+    from kg.ingest.read import article_id
+
+    seen: dict[str, str] = {}  # article IRI -> file that has it
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             meta = _read_metadata(p / METADATA_FILE, report)
-            files = sorted(f for f in p.iterdir() if f.suffix == ".txt")
-            ignored = sorted(f.name for f in p.iterdir() if f.is_file() and f.suffix != ".txt" and f.name != METADATA_FILE)
-            if ignored:
-                report.notes.append((str(p), f"ignored {len(ignored)} non-.txt file(s): {', '.join(ignored[:5])}"))
-        elif p.exists():
+            files = []
+            for f in sorted(p.iterdir()):
+                if f.suffix == ".txt":
+                    files.append(f)
+                elif f.name != METADATA_FILE:
+                    why = "subdirectory not read (not recursive)" if f.is_dir() else "not a .txt file: ignored"
+                    report.notes.append((str(f), why))
+        elif p.exists() or p.is_symlink():
             meta = _read_metadata(p.parent / METADATA_FILE, report)
             files = [p]
         else:
             report.skipped.append((str(p), "no such file or directory"))
             continue
         for f in files:
-            if f.stem in seen:
-                report.skipped.append((str(f), f"duplicate article id {f.stem!r}: an article with this id was already built"))
+            aid, key = article_id(f), str(article_iri(article_id(f)))
+            if key in seen and seen[key] not in {path for path, _ in report.skipped}:
+                report.skipped.append((str(f), f"duplicate article id {aid!r}: {seen[key]} has the same id"))
                 continue
-            seen.add(f.stem)
-            yield f, meta.get(f.stem, {})
+            seen[key] = str(f)
+            yield f, meta.get(aid, {})
 
 
 def _read_metadata(path: Path, report: BuildReport) -> dict:
+    """The `articles:` map of a `metadata.yaml`: {article id: {published: ..., ...}}.
+
+    A file that cannot be read or parsed, and entries that are not mappings, are named
+    in `report.notes` (one line each) and ignored; the articles are built without them.
+    YAML dates become ISO strings. Metadata only dates articles: it never names a path.
+    """
+    import datetime as dt
+
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return {str(k): v for k, v in data.get("articles", {}).items()}
-    except (OSError, yaml.YAMLError, AttributeError) as exc:
-        report.notes.append((str(path), f"metadata file ignored: {exc}"))
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: not UTF-8
+        report.notes.append((str(path), f"metadata file ignored: {' '.join(str(exc).split())}"))
         return {}
+    articles = data.get("articles") if isinstance(data, dict) else None
+    if not isinstance(articles, dict):
+        report.notes.append((str(path), "metadata file ignored: no 'articles:' mapping of article ids"))
+        return {}
+    out: dict[str, dict] = {}
+    for key, entry in articles.items():
+        if not isinstance(entry, dict):
+            report.notes.append((str(path), f"metadata for {str(key)!r} ignored: not a mapping like {{published: 2020-11-21}}"))
+            continue
+        pub = entry.get("published")
+        if isinstance(pub, dt.date):
+            pub = (pub.date() if isinstance(pub, dt.datetime) else pub).isoformat()
+        out[str(key)] = {**entry, "published": pub} if "published" in entry else dict(entry)
+    return out
 
 
 def extract_article(article: Article, rules: Rules) -> Extraction:
@@ -119,10 +156,14 @@ def extract_article(article: Article, rules: Rules) -> Extraction:
         ds = find_dates(s.text, article.published, rules.dates, offset=s.start)
         dates += ds
         antecedent = "Ceasefire" if any(t == "Ceasefire" and s.index - i <= 3 for i, t in recent) else None
-        new = find_events(s, found, ds, rules.events, antecedent)
+        claim = find_claim(s, [m for m in found if m.etype in ACTOR_TYPES], rules.events)
+        new = link_denial(find_events(s, found, ds, rules.events, antecedent), events, claim)
         recent += [(s.index, e.etype) for e in new if e.etype in ("Ceasefire", "Agreement")]
         events += new
-        figures += find_figures(s, rules.figures, [(d.start, d.end) for d in ds])
+        ref = ds[0].value if len(ds) == 1 else article.published
+        figures += [replace(f, claim=claim, reference=ref)
+                    for f in find_figures(s, rules.figures, [(d.start, d.end) for d in ds])]
+    events = corefer_in_article(events)
     labels = {m.key: (m.label, m.etype) for m in mentions}
     return Extraction(article, tuple(sentences), tuple(mentions), tuple(offices), tuple(dates),
                       tuple(events), tuple(figures), labels)
@@ -169,8 +210,9 @@ def build_dataset(paths: Iterable[str | Path], rules: Rules | None = None,
         for note in article.notes:
             report.notes.append((str(path), note))
             log.info("%s: %s", path, note)
-        add_extraction(ds, extract_article(article, rules), rules.gazetteer)
+        add_extraction(ds, extract_article(article, rules), rules.gazetteer, rules.episodes)
         report.built.append(article.id)
+    record_merges(ds)
     return ds
 
 

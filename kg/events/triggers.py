@@ -234,7 +234,8 @@ def _parties(sentence: Sentence, actors: list[Mention], rules: EventRules, exclu
     return [a.key for a in actors if a.etype == "State" and a.key not in exclude]
 
 
-def _claim(sentence: Sentence, actors: list[Mention], rules: EventRules) -> Claim | None:
+def find_claim(sentence: Sentence, actors: list[Mention], rules: EventRules) -> Claim | None:
+    """Who reports what a sentence says and with which cue (`kata`, `menurut`, `membantah`...)."""
     for regex, cue, _rid in rules.reporting:
         m = regex.search(sentence.text)
         if m:
@@ -255,14 +256,14 @@ def find_events(sentence: Sentence, mentions: list[Mention], dates: list[DateMen
     """
     actors = [m for m in mentions if m.etype in ACTOR_TYPES]
     places = list(dict.fromkeys(m.key for m in mentions if m.etype == "Place"))
-    claim = _claim(sentence, actors, rules)
+    claim = find_claim(sentence, actors, rules)
     hits = _trigger_matches(sentence.text, rules)
     governor = _DateGovernor(sentence, hits, dates, rules)
     complement = rules.complement_re.search(sentence.text)
     out: list[Event] = []
     seen: set[tuple[str, str | None]] = set()
     for start, end, trig in hits:
-        if complement is not None and start >= complement.end():
+        if complement is not None and start >= complement.end() and trig.etype != "Accusation":
             continue  # what is alleged belongs to the accusation, not a separate event
         date = governor.date_for((start, end, trig))
         etype = antecedent if trig.anaphoric and antecedent else trig.etype

@@ -12,6 +12,7 @@ from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV
 
 from kg.annotate.entities import Gazetteer
+from kg.graph.conflicts import ConflictEpisode, episode_for
 from kg.graph import iris
 from kg.graph.vocab import KG, WD
 from kg.model import DateValue, Event, Evidence, Extraction
@@ -104,6 +105,15 @@ class _Writer:
         entry = self.gaz.entries[key]
         return self.entity(key, entry.etype, entry.label)
 
+    def claim(self, att: URIRef, claim) -> None:
+        """Who reports the fact, by which cue, with which polarity (issue 4 item 3)."""
+        if claim is None:
+            return
+        self.add(att, KG.cue, Literal(claim.cue))
+        self.add(att, KG.polarity, Literal(claim.polarity))
+        if claim.source:
+            self.add(att, KG.reportedBy, self.ref(claim.source))
+
     def event(self, e: Event) -> None:
         if e.status != "asserted":
             scope = (self.ex.article.id, str(e.evidence.start), e.status)
@@ -128,14 +138,22 @@ class _Writer:
                 ent = self.ref(key)
                 self.add(node, prop, ent)
                 self.add(att, prop, ent)
-        if e.claim is not None:
-            self.add(att, KG.cue, Literal(e.claim.cue))
-            self.add(att, KG.polarity, Literal(e.claim.polarity))
-            if e.claim.source:
-                self.add(att, KG.reportedBy, self.ref(e.claim.source))
+        self.claim(att, e.claim)
 
 
-def add_extraction(ds: Dataset, ex: Extraction, gaz: Gazetteer) -> URIRef:
+def add_episode(w: _Writer, ep: ConflictEpisode) -> URIRef:
+    """The node of a known conflict episode (lexicons/conflicts.yaml)."""
+    node = iris.DATA["conflict/" + ep.key]
+    w.add(node, RDF.type, KG.Conflict)
+    w.add(node, RDFS.label, Literal(ep.label, lang="en"))
+    w.add(node, SKOS.prefLabel, Literal(ep.label_id, lang="id"))
+    w.add(node, KG.key, Literal(ep.key))
+    w.dates(node, ep.period)
+    return node
+
+
+def add_extraction(ds: Dataset, ex: Extraction, gaz: Gazetteer,
+                   episodes: tuple[ConflictEpisode, ...] = ()) -> URIRef:
     """Write one article's extraction into its own named graph of `ds`; returns the graph IRI."""
     gid = iris.graph_iri(ex.article.id)
     w = _Writer(ds.graph(gid), ex, gaz)
@@ -163,5 +181,36 @@ def add_extraction(ds: Dataset, ex: Extraction, gaz: Gazetteer) -> URIRef:
             w.add(node, KG.low, Literal(f.low))
         if f.high is not None:
             w.add(node, KG.high, Literal(f.high))
-        w.attest(node, f.evidence)
+        w.claim(w.attest(node, f.evidence), f.claim)
+        ep = episode_for(f.reference, episodes)
+        if ep is not None:
+            w.add(node, KG.figureOf, add_episode(w, ep))
     return gid
+
+
+MERGE_GRAPH = iris.DATA["graph/merge"]
+
+
+def record_merges(ds: Dataset) -> int:
+    """Say why reports were merged: every event attested by several articles gets a
+    `kg:mergeReason` in the `merge` graph (issue 4 item 6). Returns the number of events."""
+    seen: dict[URIRef, set[str]] = {}
+    facts: dict[URIRef, tuple] = {}
+    for g in ds.graphs():
+        article = next(g.objects(None, KG.articleId), None)
+        if g.identifier == MERGE_GRAPH or article is None:
+            continue
+        for event, etype in g.subject_objects(KG.eventType):
+            seen.setdefault(event, set()).add(str(article))
+            facts[event] = (etype, g.value(event, KG.date))
+    merged = ds.graph(MERGE_GRAPH)
+    merged.remove((None, KG.mergeReason, None))
+    n = 0
+    for event, articles in sorted(seen.items()):
+        if len(articles) < 2:
+            continue
+        etype, date = facts[event]
+        merged.add((event, KG.mergeReason, Literal(
+            f"same type ({etype}) and normalised date ({date}) reported by {', '.join(sorted(articles))}")))
+        n += 1
+    return n

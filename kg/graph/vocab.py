@@ -30,6 +30,7 @@ class KG(DefinedNamespace):  # noqa: D101 - terms documented in ontology/kg.ttl
     Event: URIRef
     Figure: URIRef
     Build: URIRef
+    Conflict: URIRef
     Ceasefire: URIRef
     Agreement: URIRef
     Attack: URIRef
@@ -97,6 +98,7 @@ class KG(DefinedNamespace):  # noqa: D101 - terms documented in ontology/kg.ttl
     high: URIRef
     kind: URIRef
     vague: URIRef
+    figureOf: URIRef
 
     # build activity
     ruleSetHash: URIRef
