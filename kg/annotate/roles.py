@@ -112,7 +112,7 @@ def _mention_at(mentions: list[Mention], pos: int, sentence: Sentence, types: tu
 def _is_title_case(text: str) -> bool:
     """A headline in Title Case: capitals there say nothing about names."""
     words = [w for w in text.split() if w[:1].isalpha()]
-    return len(words) >= 4 and sum(w[0].isupper() for w in words) / len(words) > 0.7
+    return len(words) >= 5 and sum(w[0].isupper() for w in words) / len(words) > 0.85
 
 
 def _pattern_person(sentence: Sentence, pos: int, rules: RoleRules, gaz: Gazetteer) -> Mention | None:
