@@ -25,7 +25,7 @@ from kg.graph.conflicts import ConflictEpisode, load_episodes
 from kg.ingest.clean import BoilerplateRule, blank_boilerplate, load_boilerplate_rules
 from kg.ingest.read import read_article
 from kg.ingest.sentences import split_sentences
-from kg.model import Article, Extraction, Mention
+from kg.model import Article, DateMention, Extraction, Mention, Sentence
 
 log = logging.getLogger("kg")
 METADATA_FILE = "metadata.yaml"
@@ -95,7 +95,8 @@ def iter_inputs(paths: Iterable[str | Path], report: BuildReport) -> Iterator[tu
         for f in files:
             aid, key = article_id(f), str(article_iri(article_id(f)))
             if key in seen and seen[key] not in {path for path, _ in report.skipped}:
-                report.skipped.append((str(f), f"duplicate article id {aid!r}: {seen[key]} has the same id"))
+                other = "given twice" if seen[key] == str(f) else f"{seen[key]} has the same id"
+                report.skipped.append((str(f), f"duplicate article id {aid!r}: {other}"))
                 continue
             seen[key] = str(f)
             yield f, meta.get(aid, {})
@@ -154,6 +155,7 @@ def extract_article(article: Article, rules: Rules) -> Extraction:
     for s, found in per_sentence:
         found = [m for m in mentions if m.evidence.sentence_index == s.index]
         ds = find_dates(s.text, article.published, rules.dates, offset=s.start)
+        ds = sorted(ds + same_day_dates(s, dates, rules.events), key=lambda d: d.start)
         dates += ds
         antecedent = "Ceasefire" if any(t == "Ceasefire" and s.index - i <= 3 for i, t in recent) else None
         claim = find_claim(s, [m for m in found if m.etype in ACTOR_TYPES], rules.events)
@@ -167,6 +169,18 @@ def extract_article(article: Article, rules: Rules) -> Extraction:
     labels = {m.key: (m.label, m.etype) for m in mentions}
     return Extraction(article, tuple(sentences), tuple(mentions), tuple(offices), tuple(dates),
                       tuple(events), tuple(figures), labels)
+
+
+def same_day_dates(s: Sentence, earlier: list[DateMention], rules: EventRules) -> list[DateMention]:
+    """`pada hari yang sama` repeats the last day-precise date of the article."""
+    last = next((d for d in reversed(earlier) if d.value.precision == "day"), None)
+    if last is None:
+        return []
+    out = []
+    for m in rules.same_day_re.finditer(s.text):
+        value = replace(last.value, reason=f"'{m.group()}' -> the last date given before, {last.value.edtf}")
+        out.append(DateMention(s.start + m.start(), s.start + m.end(), value, "date.rel.same-day", True))
+    return out
 
 
 def _resolve_surnames(per_sentence: list, mentions: list[Mention]) -> list[Mention]:

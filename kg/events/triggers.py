@@ -45,6 +45,8 @@ class EventRules:
     verb_re: re.Pattern[str]
     complement_re: re.Pattern[str]
     non_event_date_re: re.Pattern[str]
+    complement_clause_re: re.Pattern[str]
+    same_day_re: re.Pattern[str]
 
 
 def load_event_rules() -> EventRules:
@@ -94,6 +96,8 @@ def load_event_rules() -> EventRules:
         re.compile(alternation(cues.get("complement_cues", [])), re.I),
         re.compile("(?:" + alternation(cues.get("span_end_words", [])) + r"|" + alternation(cues.get("citation_cues", []))
                    + r"(?:\s+[\w.]+){0,3},?)\s*$", re.I),
+        re.compile(alternation(cues.get("report_complement", [])), re.I),
+        re.compile(alternation(cues.get("same_day", [])), re.I),
     )
 
 
@@ -119,9 +123,11 @@ def _status(text: str, start: int, rules: EventRules) -> str:
     return "asserted"
 
 
-def _clauses(text: str, rules: EventRules) -> list[tuple[int, int]]:
-    """Clause spans of a sentence: cut at , ; : and before clause-opening words."""
-    cuts = [0] + [m.start() for m in rules.clause_re.finditer(text)] + [len(text)]
+def _clauses(text: str, rules: EventRules, keep: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Clause spans of a sentence: cut at , ; : and before clause-opening words, never
+    inside a span of `keep` (date phrases such as "hari yang sama")."""
+    cuts = [0] + [m.start() for m in rules.clause_re.finditer(text)
+                  if not any(a < m.start() < b for a, b in keep)] + [len(text)]
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
@@ -142,7 +148,7 @@ class _DateGovernor:
         self.text, self.base, self.rules = sentence.text, sentence.start, rules
         self.dates = [(d.start - self.base, d.end - self.base, d) for d in dates
                       if not rules.non_event_date_re.search(sentence.text[:d.start - self.base])]
-        self.clauses = _clauses(self.text, rules)
+        self.clauses = _clauses(self.text, rules, [(a, b) for a, b, _d in self.dates])
         self.hits = hits
         self.bound: dict[int, int] = {}  # date index -> trigger start
         for i, (ds, _de, _d) in enumerate(self.dates):
@@ -190,6 +196,12 @@ class _DateGovernor:
                 return before[-1]
         if self.opening is not None and ci > 0 and self._is_verb(hit):
             return self.dates[self.opening][2]
+        if hit[2].etype == "Ceasefire":
+            comp = self.rules.complement_clause_re.search(self.text[:start])
+            if comp:
+                before = [d for ds, de, d in self.dates if de <= comp.start()]
+                if len(before) == 1 and len(self.dates) == 1:
+                    return before[0]
         return None
 
 
@@ -284,4 +296,8 @@ def find_events(sentence: Sentence, mentions: list[Mention], dates: list[DateMen
             status=_status(sentence.text, start, rules),
         ))
     specific = {e.date.edtf for e in out if e.etype != "Statement" and e.date and e.status == "asserted"}
-    return [e for e in out if not (e.etype == "Statement" and e.date and e.date.edtf in specific)]
+    truce = {e.date.edtf for e in out if e.etype == "Ceasefire" and e.date and e.status == "asserted"}
+    # "menyepakati gencatan senjata": the agreeing is the ceasefire, not a second event
+    return [e for e in out if not (e.etype == "Statement" and e.date and e.date.edtf in specific)
+            and not (e.etype == "Agreement" and e.date and e.date.edtf in truce
+                     and e.evidence.rule_id in ("evt.agreement.agree", "evt.agreement.sign"))]
