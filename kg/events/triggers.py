@@ -168,10 +168,14 @@ class _DateGovernor:
     def _is_verb(self, hit: tuple) -> bool:
         return bool(self.rules.verb_re.match(self.text[hit[0]:hit[1]]))
 
+    def _blocked(self, start: int, ds: int) -> bool:
+        """A date after the trigger belongs to a trigger standing between them."""
+        return ds > start and any(start < h[0] and h[1] <= ds for h in self.hits)
+
     def _in_clause(self, ci: int, start: int) -> DateMention | None:
         a, b = self.clauses[ci]
         cands = [(abs(ds - start), i) for i, (ds, de, _d) in enumerate(self.dates)
-                 if a <= ds < b and self.bound.get(i, start) == start]
+                 if a <= ds < b and self.bound.get(i, start) == start and not self._blocked(start, ds)]
         return self.dates[min(cands)[1]][2] if cands else None
 
     def date_for(self, hit: tuple) -> DateMention | None:
