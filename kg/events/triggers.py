@@ -273,14 +273,14 @@ def find_events(sentence: Sentence, mentions: list[Mention], dates: list[DateMen
     actors = [m for m in mentions if m.etype in ACTOR_TYPES]
     places = list(dict.fromkeys(m.key for m in mentions if m.etype == "Place"))
     claim = find_claim(sentence, actors, rules)
-    hits = _trigger_matches(sentence.text, rules)
-    governor = _DateGovernor(sentence, hits, dates, rules)
     complement = rules.complement_re.search(sentence.text)
+    # what is alleged ("menuduh X menyerang Y") belongs to the accusation, not a separate event
+    hits = [h for h in _trigger_matches(sentence.text, rules)
+            if complement is None or h[0] < complement.end() or h[2].etype == "Accusation"]
+    governor = _DateGovernor(sentence, hits, dates, rules)
     out: list[Event] = []
     seen: set[tuple[str, str | None]] = set()
     for start, end, trig in hits:
-        if complement is not None and start >= complement.end() and trig.etype != "Accusation":
-            continue  # what is alleged belongs to the accusation, not a separate event
         date = governor.date_for((start, end, trig))
         etype = antecedent if trig.anaphoric and antecedent else trig.etype
         key = (etype, date.value.edtf if date else None)
