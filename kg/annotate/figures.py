@@ -29,6 +29,9 @@ class FigureRules:
     hedge_of: dict[str, tuple[str, str]]  # form -> (bound, rule id)
     after: tuple[tuple[re.Pattern[str], str, str], ...]   # (regex after the number, kind, rule)
     before: tuple[tuple[re.Pattern[str], str, str], ...]  # (regex ending before, kind, rule)
+    gap_verb: re.Pattern[str]
+    gap_allowed: frozenset[str]
+    totals: tuple[tuple[re.Pattern[str], str, str], ...]
 
 
 def load_figure_rules() -> FigureRules:
@@ -60,13 +63,22 @@ def load_figure_rules() -> FigureRules:
             continue
         # troops words must follow the number closely; outcome words (killed, wounded,
         # displaced) may come a few plain words later and win over a troops word.
-        gap = r"(?:(?:" + fillers + r")\s+){0,3}" if k["kind"] == "troops" else r"(?:[^\s\d.,;:()]+\s+){0,7}?"
-        after.append((re.compile(r"\s+" + gap + alternation(k.get("after", [])), re.I), k["kind"], k["id"]))
+        gap = r"(?:(?:" + fillers + r")\s+){0,3}" if k["kind"] == "troops" else r"(?:[^\s.;:()]+\s+){0,12}?"
+        after.append((re.compile(r"\s+" + gap + "(?P<w>" + alternation(k.get("after", [])) + ")", re.I), k["kind"], k["id"]))
         before.append((re.compile(alternation(k.get("before", [])) + r"\s+(?:\w+\s+){0,2}$", re.I), k["kind"], k["id"]))
+    totals = []
+    verbs = alternation(data.get("total_verbs", []))
+    for t in data.get("totals", []):
+        if t.get("kind") not in FIGURE_KINDS:
+            problems.append(f"figures.yaml {t.get('id')}: unknown kind {t.get('kind')!r}")
+            continue
+        totals.append((re.compile(alternation(t["heads"]) + r"[^.;:]{0,120}?" + verbs + r"\s+$", re.I), t["kind"], t["id"]))
     if problems:
         raise LexiconError(problems)
     return FigureRules(re.compile(number, re.I), words, mult, vague,
-                       re.compile(alternation(hedge_forms) + r"\s+$", re.I), hedge_of, tuple(after), tuple(before))
+                       re.compile(alternation(hedge_forms) + r"\s+$", re.I), hedge_of, tuple(after), tuple(before),
+                       re.compile(data.get("verb_prefix", "^$"), re.I),
+                       frozenset(w.lower() for w in data.get("gap_verbs_allowed", [])), tuple(totals))
 
 
 def _value(m: re.Match[str], rules: FigureRules) -> int | None:
@@ -116,14 +128,22 @@ def find_figures(sentence: Sentence, rules: FigureRules, skip: list[tuple[int, i
     return out
 
 
+def _gap_ok(gap: str, rules: FigureRules) -> bool:
+    """Only plain words, numbers and commas between a number and its outcome word."""
+    return not any(rules.gap_verb.match(w) and w.lower() not in rules.gap_allowed
+                   for w in re.findall(r"[\w-]+", gap))
+
+
 def _kind(text: str, m: re.Match[str], rules: FigureRules) -> tuple[str, str] | None:
     """The kind of people a number counts: an outcome word after it, else a kind word
-    before it ("menewaskan 50 orang"), else a troops word right after it."""
+    before it ("menewaskan 50 orang") or a running total ("jumlah pengungsi mencapai"),
+    else a troops word right after it."""
     troops = None
     for regex, kind, rid in rules.after:
-        if regex.match(text, m.end()):
-            if kind != "troops":
-                return kind, rid
+        hit = regex.match(text, m.end())
+        if hit and kind != "troops" and _gap_ok(text[m.end():hit.start("w")], rules):
+            return kind, rid
+        if hit and kind == "troops":
             troops = (kind, rid)
     head = text[:m.start()]
     hedge = rules.hedge_before.search(head)
@@ -131,5 +151,8 @@ def _kind(text: str, m: re.Match[str], rules: FigureRules) -> tuple[str, str] | 
         head = head[:hedge.start()]
     for regex, kind, rid in rules.before:
         if regex.search(head[-60:]):
+            return kind, rid
+    for regex, kind, rid in rules.totals:
+        if regex.search(head[-160:]):
             return kind, rid
     return troops
