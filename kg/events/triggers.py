@@ -47,6 +47,7 @@ class EventRules:
     non_event_date_re: re.Pattern[str]
     complement_clause_re: re.Pattern[str]
     same_day_re: re.Pattern[str]
+    temporal_prep_re: re.Pattern[str]
 
 
 def load_event_rules() -> EventRules:
@@ -98,6 +99,7 @@ def load_event_rules() -> EventRules:
                    + r"(?:\s+[\w.]+){0,3},?)\s*$", re.I),
         re.compile(alternation(cues.get("report_complement", [])), re.I),
         re.compile(alternation(cues.get("same_day", [])), re.I),
+        re.compile(alternation(cues.get("temporal_preps", [])) + r"\s+$", re.I),
     )
 
 
@@ -153,7 +155,8 @@ class _DateGovernor:
         self.bound: dict[int, int] = {}  # date index -> trigger start
         for i, (ds, _de, _d) in enumerate(self.dates):
             before = [h for h in hits if h[0] < ds and ds - h[1] <= 25]
-            if before and not self._is_verb(before[-1]) and re.fullmatch(r"[\s\w-]*", self.text[min(before[-1][1], ds):ds]):
+            gap = self.text[min(before[-1][1], ds):ds] if before else ""
+            if before and not self._is_verb(before[-1]) and re.fullmatch(r"[\s\w-]*", gap) and not rules.clause_re.search(gap):
                 self.bound[i] = before[-1][0]
         self.opening = None
         if self.clauses and len(self.clauses) > 1:
@@ -170,13 +173,25 @@ class _DateGovernor:
 
     def _blocked(self, start: int, ds: int) -> bool:
         """A date after the trigger belongs to a trigger standing between them."""
-        return ds > start and any(start < h[0] and h[1] <= ds for h in self.hits)
+        return ds > start and any(start < h[0] and h[1] <= ds and not self.rules.temporal_prep_re.search(self.text[:h[0]])
+                                  for h in self.hits)
 
     def _in_clause(self, ci: int, start: int) -> DateMention | None:
         a, b = self.clauses[ci]
         cands = [(abs(ds - start), i) for i, (ds, de, _d) in enumerate(self.dates)
                  if a <= ds < b and self.bound.get(i, start) == start and not self._blocked(start, ds)]
         return self.dates[min(cands)[1]][2] if cands else None
+
+    def coordinated(self, date: DateMention | None) -> list[DateMention]:
+        """Dates joined to `date` by `dan` or a comma ("pada 1980-an dan 1990-an")."""
+        if date is None:
+            return []
+        out, end = [], date.end - self.base
+        for ds, de, d in self.dates:
+            if ds >= end and re.fullmatch(r"\s*(?:,|,?\s*dan|,?\s*serta)\s*", self.text[end:ds]):
+                out.append(d)
+                end = de
+        return out
 
     def date_for(self, hit: tuple) -> DateMention | None:
         start = hit[0]
@@ -189,7 +204,7 @@ class _DateGovernor:
             return own
         if ci + 1 < len(self.clauses):
             a, b = self.clauses[ci + 1]
-            if self.rules.relative_re.match(self.text[a:b].lstrip(",;: ")) and not any(a <= h[0] < b for h in self.hits):
+            if not any(a <= h[0] < b for h in self.hits):  # a following clause with no event of its own
                 nxt = self._in_clause(ci + 1, start)
                 if nxt is not None:
                     return nxt
@@ -262,6 +277,22 @@ def find_claim(sentence: Sentence, actors: list[Mention], rules: EventRules) -> 
     return None
 
 
+def _event(sentence: Sentence, start: int, end: int, trig: Trigger, etype: str, date: DateMention | None,
+           actors: list[Mention], places: list[str], claim: Claim | None, rules: EventRules) -> Event:
+    mediators = _mediators(sentence, actors, rules) if etype in ("Ceasefire", "Agreement") else []
+    parties = _parties(sentence, actors, rules, mediators) if etype in ("Ceasefire", "Agreement", "Meeting") else []
+    date_ev = None
+    if date is not None:
+        date_ev = _evidence(sentence, date.start - sentence.start, date.end - sentence.start, date.rule_id)
+    return Event(
+        etype=etype, evidence=_evidence(sentence, start, end, trig.id),
+        date=date.value if date else None, date_evidence=date_ev,
+        actors=tuple(dict.fromkeys(a.key for a in actors)), parties=tuple(parties),
+        mediators=tuple(mediators), places=tuple(places), claim=claim,
+        status=_status(sentence.text, start, rules),
+    )
+
+
 def find_events(sentence: Sentence, mentions: list[Mention], dates: list[DateMention], rules: EventRules,
                 antecedent: str | None = None) -> list[Event]:
     """Events in one sentence, one per trigger (deduplicated by type and date).
@@ -281,24 +312,15 @@ def find_events(sentence: Sentence, mentions: list[Mention], dates: list[DateMen
     out: list[Event] = []
     seen: set[tuple[str, str | None]] = set()
     for start, end, trig in hits:
-        date = governor.date_for((start, end, trig))
+        first = governor.date_for((start, end, trig))
         etype = antecedent if trig.anaphoric and antecedent else trig.etype
-        key = (etype, date.value.edtf if date else None)
-        if key in seen:
-            continue
-        seen.add(key)
-        mediators = _mediators(sentence, actors, rules) if etype in ("Ceasefire", "Agreement") else []
-        parties = _parties(sentence, actors, rules, mediators) if etype in ("Ceasefire", "Agreement", "Meeting") else []
-        date_ev = None
-        if date is not None:
-            date_ev = _evidence(sentence, date.start - sentence.start, date.end - sentence.start, date.rule_id)
-        out.append(Event(
-            etype=etype, evidence=_evidence(sentence, start, end, trig.id),
-            date=date.value if date else None, date_evidence=date_ev,
-            actors=tuple(dict.fromkeys(a.key for a in actors)), parties=tuple(parties),
-            mediators=tuple(mediators), places=tuple(places), claim=claim,
-            status=_status(sentence.text, start, rules),
-        ))
+        more = governor.coordinated(first) if etype != "Ceasefire" else []  # one truce, many dates: later statements
+        for date in [first, *more]:
+            key = (etype, date.value.edtf if date else None)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(_event(sentence, start, end, trig, etype, date, actors, places, claim, rules))
     specific = {e.date.edtf for e in out if e.etype != "Statement" and e.date and e.status == "asserted"}
     truce = {e.date.edtf for e in out if e.etype == "Ceasefire" and e.date and e.status == "asserted"}
     # "menyepakati gencatan senjata": the agreeing is the ceasefire, not a second event
