@@ -159,6 +159,8 @@ def find_mentions(sentence: Sentence, gaz: Gazetteer) -> list[Mention]:
             state_key = gaz.entries[state_key].capital_of or state_key
             label = pat.label.format(state=gaz.entries[state_key].label)
             out.append(Mention("org-" + _slug(label), "Organization", label, _evidence(sentence, *m.span(), pat.id)))
+            state = gaz.entries[state_key]  # the state named inside the organisation's name is mentioned too
+            out.append(Mention(state.key, state.etype, state.label, _evidence(sentence, *m.span("state"), "ent.org.state-in-name")))
             taken.append(m.span())
     for m in gaz.alias_re.finditer(text):
         if any(s <= m.start() < e or m.start() <= s < m.end() for s, e in taken):
