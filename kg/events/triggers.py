@@ -227,6 +227,7 @@ class _DateGovernor:
 def _mediators(sentence: Sentence, actors: list[Mention], rules: EventRules) -> list[str]:
     """`ditengahi X`, `dimediasi oleh diplomat tinggi X` (X after the cue: the first state
     or organisation, else person, before any punctuation) or `X ... menengahi` (X before)."""
+    actors = outermost(actors)
     out = []
     base = sentence.start
     for m in rules.mediation_re.finditer(sentence.text):
@@ -265,8 +266,16 @@ def _parties(sentence: Sentence, actors: list[Mention], rules: EventRules, exclu
     return [a.key for a in actors if a.etype == "State" and a.key not in exclude]
 
 
+def outermost(mentions: list[Mention]) -> list[Mention]:
+    """Mentions not nested inside another (the state inside "Kementerian Pertahanan Armenia")."""
+    return [m for m in mentions if not any(
+        o is not m and o.evidence.start <= m.evidence.start and m.evidence.end <= o.evidence.end
+        and (o.evidence.end - o.evidence.start) > (m.evidence.end - m.evidence.start) for o in mentions)]
+
+
 def find_claim(sentence: Sentence, actors: list[Mention], rules: EventRules) -> Claim | None:
     """Who reports what a sentence says and with which cue (`kata`, `menurut`, `membantah`...)."""
+    actors = outermost(actors)
     for regex, cue, _rid in rules.reporting:
         m = regex.search(sentence.text)
         if m:
