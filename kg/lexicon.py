@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from importlib.resources import files
+import re
 from typing import Any
 
 import yaml
@@ -34,3 +35,40 @@ def check_unique_ids(name: str, entries: list[dict]) -> list[str]:
             problems.append(f"{name}: duplicate id {rid}")
         seen.add(rid)
     return problems
+
+
+# Rule ids emitted by mechanisms in code rather than by an entry of a rule file; each is
+# named here so that the full rule-id registry (tests/golden/rule_ids.txt) is complete.
+CODE_RULE_IDS = (
+    "date.rel.same-day",             # pipeline.same_day_dates
+    "ent.gazetteer.alias",           # annotate.entities: an alias of a gazetteer entry
+    "ent.gazetteer.surname",         # annotate.entities: a well-known surname
+    "ent.metonymy.capital-as-place",
+    "ent.metonymy.capital-as-state",
+    "ent.org.state-in-name",
+    "ent.person.after-title",        # annotate.roles: a person found by pattern after a title
+    "ent.person.surname-in-article", # pipeline: a pattern-found person named again by surname
+    "ent.place.dateline",
+    "role.apposition.name-title",
+    "role.register.bare-title",
+)
+RULE_ID = re.compile(r"^(?:ingest|ent|role|date|fig|evt|claim|merge|conflict|office)(?:\.[a-z0-9-]+)+$")
+RULE_FILES = ("boilerplate.yaml", "gazetteer.yaml", "titles.yaml", "offices.yaml", "events.yaml",
+              "cues.yaml", "figures.yaml", "dates.yaml", "conflicts.yaml")
+
+
+def _ids_in(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["id"]] if isinstance(node.get("id"), str) and RULE_ID.match(node["id"]) else []
+        return own + [i for v in node.values() for i in _ids_in(v)]
+    if isinstance(node, list):
+        return [i for v in node for i in _ids_in(v)]
+    return []
+
+
+def all_rule_ids() -> list[str]:
+    """Every rule id of every rule file plus those emitted by code, sorted."""
+    ids = set(CODE_RULE_IDS)
+    for name in RULE_FILES:
+        ids.update(_ids_in(load_yaml(name)))
+    return sorted(ids)

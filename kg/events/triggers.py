@@ -48,6 +48,7 @@ class EventRules:
     complement_clause_re: re.Pattern[str]
     same_day_re: re.Pattern[str]
     temporal_prep_re: re.Pattern[str]
+    mediator_stop_re: re.Pattern[str]
 
 
 def load_event_rules() -> EventRules:
@@ -100,6 +101,7 @@ def load_event_rules() -> EventRules:
         re.compile(alternation(cues.get("report_complement", [])), re.I),
         re.compile(alternation(cues.get("same_day", [])), re.I),
         re.compile(alternation(cues.get("temporal_preps", [])) + r"\s+$", re.I),
+        re.compile(r"[.;:!?]|\s" + alternation(cues.get("mediator_stops", [])) + r"\s", re.I),
     )
 
 
@@ -237,7 +239,7 @@ def _mediators(sentence: Sentence, actors: list[Mention], rules: EventRules) -> 
                 out.append(before[-1].key)
                 continue
         window = sentence.text[m.end():m.end() + 45]
-        stop = re.search(r"[.;:!?]|\s(?:untuk|yang|setelah|pada)\s", window)
+        stop = rules.mediator_stop_re.search(window)
         end = m.end() + (stop.start() if stop else len(window))
         near = [a for a in actors if m.end() <= a.evidence.start - base < end]
         bodies = [a for a in near if a.etype in ("State", "Organization")]
