@@ -49,6 +49,7 @@ class EventRules:
     same_day_re: re.Pattern[str]
     temporal_prep_re: re.Pattern[str]
     mediator_stop_re: re.Pattern[str]
+    reference_prep_re: re.Pattern[str]
 
 
 def load_event_rules() -> EventRules:
@@ -102,6 +103,7 @@ def load_event_rules() -> EventRules:
         re.compile(alternation(cues.get("same_day", [])), re.I),
         re.compile(alternation(cues.get("temporal_preps", [])) + r"\s+$", re.I),
         re.compile(r"[.;:!?]|\s" + alternation(cues.get("mediator_stops", [])) + r"\s", re.I),
+        re.compile(alternation(cues.get("reference_preps", [])) + r"(?:\s+\S+)?\s+$", re.I),
     )
 
 
@@ -200,6 +202,8 @@ class _DateGovernor:
         for i, owner in self.bound.items():
             if owner == start:
                 return self.dates[i][2]
+        if self.rules.reference_prep_re.search(self.text[:start]):
+            return None  # "sebagai bagian dari gencatan senjata": an agreement referred to
         ci = _clause_of(self.clauses, start)
         own = self._in_clause(ci, start)
         if own is not None:
