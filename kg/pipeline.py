@@ -6,6 +6,7 @@ graph (one named graph per article). `build()` is what `kg build` runs.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -64,12 +65,13 @@ def iter_inputs(paths: Iterable[str | Path], report: BuildReport) -> Iterator[tu
 
     A directory contributes every `*.txt` in it (not recursive) and may hold a
     `metadata.yaml` mapping article ids to `{published: ..., reason: ...}`. Whatever is
-    not used gets one line naming it: a missing path and a duplicate id in
-    `report.skipped`; a non-`.txt` file or a subdirectory in `report.notes`. A `*.txt`
-    that is not a readable file (symlink loop, directory, pipe) is yielded so that
-    `read_article` names the reason. Two ids with the same IRI (`a b`, `A-B`) are
-    duplicates; the first in order is used, and a later copy replaces it only when the
-    first was skipped as unreadable (so no readable article is lost).
+    not used gets one line naming it: a missing path, a directory that cannot be listed
+    and a duplicate id in `report.skipped`; a non-`.txt` file or a subdirectory in
+    `report.notes`. A `*.txt` that is not a readable file (symlink loop, directory,
+    pipe) is yielded so that `read_article` names the reason. Two ids with the same IRI
+    (`a b`, `A-B`) are duplicates: the first in order is used, and a later copy replaces
+    it only when the consumer has already put the first in `report.skipped` (as
+    `build_dataset` does for an unreadable file), so no readable article is lost.
     """
     from kg.graph.iris import article_iri
     from kg.ingest.read import article_id
@@ -78,13 +80,19 @@ def iter_inputs(paths: Iterable[str | Path], report: BuildReport) -> Iterator[tu
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
+            try:
+                entries = sorted(p.iterdir())
+            except OSError as exc:
+                report.skipped.append((str(p), f"cannot list directory: {exc.strerror or exc}"))
+                continue
             meta = _read_metadata(p / METADATA_FILE, report)
             files = []
-            for f in sorted(p.iterdir()):
+            for f in entries:
                 if f.suffix == ".txt":
                     files.append(f)
                 elif f.name != METADATA_FILE:
-                    why = "subdirectory not read (not recursive)" if f.is_dir() else "not a .txt file: ignored"
+                    why = ("subdirectory not read (not recursive)" if f.is_dir()
+                           else "not a .txt file: ignored")
                     report.notes.append((str(f), why))
         elif p.exists() or p.is_symlink():
             meta = _read_metadata(p.parent / METADATA_FILE, report)
@@ -111,21 +119,23 @@ def _read_metadata(path: Path, report: BuildReport) -> dict:
     """
     import datetime as dt
 
-    if not path.is_file():
-        return {}
     try:
+        if not path.is_file():
+            return {}
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: not UTF-8
-        report.notes.append((str(path), f"metadata file ignored: {' '.join(str(exc).split())}"))
+        report.notes.append((str(path), "metadata file ignored: " + " ".join(str(exc).split())))
         return {}
     articles = data.get("articles") if isinstance(data, dict) else None
     if not isinstance(articles, dict):
-        report.notes.append((str(path), "metadata file ignored: no 'articles:' mapping of article ids"))
+        why = "metadata file ignored: no 'articles:' mapping of article ids"
+        report.notes.append((str(path), why))
         return {}
     out: dict[str, dict] = {}
     for key, entry in articles.items():
         if not isinstance(entry, dict):
-            report.notes.append((str(path), f"metadata for {str(key)!r} ignored: not a mapping like {{published: 2020-11-21}}"))
+            why = "not a mapping like {published: 2020-11-21}"
+            report.notes.append((str(path), f"metadata for {str(key)!r} ignored: {why}"))
             continue
         pub = entry.get("published")
         if isinstance(pub, dt.date):
@@ -151,6 +161,8 @@ def extract_article(article: Article, rules: Rules) -> Extraction:
         mentions += found
         per_sentence.append((s, found))
     mentions += _resolve_surnames(per_sentence, mentions)
+    counts = Counter(m.key for m in mentions if m.etype == "State")
+    pair = tuple(k for k, _ in counts.most_common(2)) if len(counts) >= 2 else ()
     recent: list[tuple[int, str]] = []  # (sentence index, type) of agreement-like events
     for s, found in per_sentence:
         found = [m for m in mentions if m.evidence.sentence_index == s.index]
@@ -159,7 +171,7 @@ def extract_article(article: Article, rules: Rules) -> Extraction:
         dates += ds
         antecedent = "Ceasefire" if any(t == "Ceasefire" and s.index - i <= 3 for i, t in recent) else None
         claim = find_claim(s, [m for m in found if m.etype in ACTOR_TYPES], rules.events)
-        new = link_denial(find_events(s, found, ds, rules.events, antecedent), events, claim)
+        new = link_denial(find_events(s, found, ds, rules.events, antecedent, pair), events, claim)
         recent += [(s.index, e.etype) for e in new if e.etype in ("Ceasefire", "Agreement")]
         events += new
         ref = ds[0].value if len(ds) == 1 else article.published
@@ -173,7 +185,7 @@ def extract_article(article: Article, rules: Rules) -> Extraction:
 
 def same_day_dates(s: Sentence, earlier: list[DateMention], rules: EventRules) -> list[DateMention]:
     """`pada hari yang sama` repeats the last day-precise date of the article."""
-    last = next((d for d in reversed(earlier) if d.value.precision == "day"), None)
+    last = next((d for d in reversed(earlier) if d.value.precision == "day" and d.rule_id != "date.range.since"), None)
     if last is None:
         return []
     out = []

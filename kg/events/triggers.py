@@ -50,6 +50,7 @@ class EventRules:
     temporal_prep_re: re.Pattern[str]
     mediator_stop_re: re.Pattern[str]
     reference_prep_re: re.Pattern[str]
+    both_sides_re: re.Pattern[str]
 
 
 def load_event_rules() -> EventRules:
@@ -104,6 +105,7 @@ def load_event_rules() -> EventRules:
         re.compile(alternation(cues.get("temporal_preps", [])) + r"\s+$", re.I),
         re.compile(r"[.;:!?]|\s" + alternation(cues.get("mediator_stops", [])) + r"\s", re.I),
         re.compile(alternation(cues.get("reference_preps", [])) + r"(?:\s+\S+)?\s+$", re.I),
+        re.compile(alternation(cues.get("both_sides", [])), re.I),
     )
 
 
@@ -262,9 +264,14 @@ def _mediators(sentence: Sentence, actors: list[Mention], rules: EventRules) -> 
     return list(dict.fromkeys(out))
 
 
-def _parties(sentence: Sentence, actors: list[Mention], rules: EventRules, exclude: list[str]) -> list[str]:
-    """`antara X dan Y` names the parties; else the states in the sentence."""
+def _parties(sentence: Sentence, actors: list[Mention], rules: EventRules, exclude: list[str],
+             pair: tuple[str, ...] = ()) -> list[str]:
+    """`antara X dan Y` names the parties; else the states in the sentence; else, for
+    "kedua negara", the article's two main states (`pair`)."""
     base = sentence.start
+    states = [a.key for a in actors if a.etype == "State" and a.key not in exclude]
+    if not states and pair and rules.both_sides_re.search(sentence.text):
+        return list(pair)
     for m in rules.between_re.finditer(sentence.text):
         nxt = [a for a in actors if a.evidence.start - base >= m.end() and a.etype == "State"][:2]
         if len(nxt) == 2 and nxt[0].evidence.start - base - m.end() < 15:
@@ -293,9 +300,11 @@ def find_claim(sentence: Sentence, actors: list[Mention], rules: EventRules) -> 
 
 
 def _event(sentence: Sentence, start: int, end: int, trig: Trigger, etype: str, date: DateMention | None,
-           actors: list[Mention], places: list[str], claim: Claim | None, rules: EventRules) -> Event:
+           actors: list[Mention], places: list[str], claim: Claim | None, rules: EventRules,
+           pair: tuple[str, ...] = ()) -> Event:
     mediators = _mediators(sentence, actors, rules) if etype in ("Ceasefire", "Agreement") else []
-    parties = _parties(sentence, actors, rules, mediators) if etype in ("Ceasefire", "Agreement", "Meeting") else []
+    parties = (_parties(sentence, actors, rules, mediators, pair)
+               if etype in ("Ceasefire", "Agreement", "Meeting") else [])
     date_ev = None
     if date is not None:
         date_ev = _evidence(sentence, date.start - sentence.start, date.end - sentence.start, date.rule_id)
@@ -309,7 +318,7 @@ def _event(sentence: Sentence, start: int, end: int, trig: Trigger, etype: str, 
 
 
 def find_events(sentence: Sentence, mentions: list[Mention], dates: list[DateMention], rules: EventRules,
-                antecedent: str | None = None) -> list[Event]:
+                antecedent: str | None = None, pair: tuple[str, ...] = ()) -> list[Event]:
     """Events in one sentence, one per trigger (deduplicated by type and date).
 
     Example:
@@ -335,7 +344,7 @@ def find_events(sentence: Sentence, mentions: list[Mention], dates: list[DateMen
             if key in seen:
                 continue
             seen.add(key)
-            out.append(_event(sentence, start, end, trig, etype, date, actors, places, claim, rules))
+            out.append(_event(sentence, start, end, trig, etype, date, actors, places, claim, rules, pair))
     specific = {e.date.edtf for e in out if e.etype != "Statement" and e.date and e.status == "asserted"}
     truce = {e.date.edtf for e in out if e.etype == "Ceasefire" and e.date and e.status == "asserted"}
     # "menyepakati gencatan senjata": the agreeing is the ceasefire, not a second event
