@@ -32,9 +32,9 @@ SPACES = {**dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000\u205f"), " "),
           **dict.fromkeys(range(0x2000, 0x200B), " "),
           **dict.fromkeys(map(ord, "\u2028\u2029\x85"), "\n")}
 # A page, not an article that happens to quote a tag: a document tag, or several block tags.
-HTML_PAGE = re.compile(r"<!doctype\s+html|<(?:html|head|body)[\s>]", re.I)
+HTML_PAGE = re.compile(r"<!doctype\s+html|<(?:html|head|body)[\s>]", re.IGNORECASE)
 HTML_BLOCK = re.compile(r"</?(?:p|div|br|span|a|li|ul|ol|h[1-6]|table|tr|td|article|section|meta)"
-                        r"(?:\s[^<>]*)?/?>", re.I)
+                        r"(?:\s[^<>]*)?/?>", re.IGNORECASE)
 DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _OS_REASONS = {errno.ELOOP: "symbolic link loop", errno.EACCES: "permission denied",
                errno.EPERM: "permission denied", errno.EISDIR: "is a directory"}
@@ -66,8 +66,8 @@ def _decode_utf16(data: bytes, notes: list[str]) -> str | None:
         text = body.decode(codec)
     except UnicodeDecodeError:
         return None
-    sample = text[:2048]
-    if sum(c < " " and c not in "\t\n\r\f" for c in sample) > 0.05 * len(sample):
+    head = text[:2048]
+    if sum(c < " " and c not in "\t\n\r\f" for c in head) > 0.05 * len(head):
         return None  # zero bytes in a pattern, but not text: the binary check names it
     notes.append(f"decoded as {codec.upper()} ({how}); save as UTF-8")
     return text
@@ -126,8 +126,9 @@ def decode_bytes(data: bytes, path: str) -> tuple[str, list[str]]:
 class _TextOnly(HTMLParser):
     """Collects the visible text of an HTML page, one block per line."""
 
-    SKIP = {"script", "style", "noscript", "template", "head"}
-    BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "li", "title", "tr", "section", "article"}
+    SKIP = frozenset({"script", "style", "noscript", "template", "head"})
+    BLOCK = frozenset({"p", "div", "br", "h1", "h2", "h3", "h4", "li", "title", "tr", "section",
+                       "article"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -226,7 +227,8 @@ def _read_bytes(path: Path, name: str) -> bytes:
             reason = "broken symbolic link (its target does not exist)"
         raise ArticleError(name, f"cannot read: {reason}") from None
     if len(data) > MAX_BYTES:
-        raise ArticleError(name, f"over the {MAX_BYTES // 2**20} MB limit for one article; split it")
+        raise ArticleError(name, f"over the {MAX_BYTES // 2**20} MB limit for one article; "
+                                 "split it")
     return data
 
 
@@ -249,6 +251,8 @@ def _publication_date(header: str | None, published: str | None, body: str,
             return None
         pub = _parse_header_date(raw)
         if pub is not None:
+            if parse_iso_date(raw) is None:
+                notes.append(f"{source} published: {raw!r} read day-first as {pub.edtf}")
             return pub
         notes.append(f"{source} published: {raw!r} is not a date "
                      "(YYYY-MM-DD, YYYY-MM or unknown): ignored")
