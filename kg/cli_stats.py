@@ -87,15 +87,17 @@ def stats(graph_path: str, top: int, ends: tuple[str, str] | None, fmt: str) -> 
             click.echo(json.dumps(result, ensure_ascii=False, indent=2) if fmt == "json"
                        else format_stats(result))
             return
-        steps = actor_path(graph, *ends)
+        a, b = ends
+        steps = actor_path(graph, a, b)
     except KgError as exc:
         _fail(exc)
+        return
     if fmt == "json":
         click.echo(json.dumps({"path": [s.to_json() for s in steps]}, ensure_ascii=False, indent=2))
     elif steps:
         click.echo(format_path(steps))
     if not steps:
-        click.echo(f"no chain of shared events joins {ends[0]!r} and {ends[1]!r}", err=True)
+        click.echo(f"no chain of shared events joins {a!r} and {b!r}", err=True)
         sys.exit(1)
 
 
@@ -114,4 +116,5 @@ def graphml(graph_path: str, output: str) -> None:
         nodes, edges = write_network(_graph(graph_path), Path(output))
     except KgError as exc:
         _fail(exc)
+        return
     click.echo(f"{nodes} nodes, {edges} edges -> {output}", err=True)

@@ -68,8 +68,8 @@ def iter_inputs(paths: Iterable[str | Path], report: BuildReport) -> Iterator[tu
     not used gets one line naming it: a missing path, a directory that cannot be listed
     and a duplicate id in `report.skipped`; a non-`.txt` file or a subdirectory in
     `report.notes`. A `*.txt` that is not a readable file (symlink loop, directory,
-    pipe) is yielded so that `read_article` names the reason. Two ids with the same IRI
-    (`a b`, `A-B`) are duplicates: the first in order is used, and a later copy replaces
+    pipe) is yielded so that `read_article` names the reason. The same id given twice (the
+    same stem in two inputs) is a duplicate: the first in order is used, and a later copy replaces
     it only when the consumer has already put the first in `report.skipped` (as
     `build_dataset` does for an unreadable file), so no readable article is lost.
     """
@@ -231,7 +231,7 @@ def build_dataset(paths: Iterable[str | Path], rules: Rules | None = None,
             article = read_article(path, rules.dates, published=str(meta["published"]) if meta.get("published") else None)
         except ArticleError as exc:
             report.skipped.append((exc.path, exc.reason))
-            log.warning("skipped %s: %s", exc.path, exc.reason)
+            log.info("skipped %s: %s", exc.path, exc.reason)  # the caller reports skips
             continue
         for note in article.notes:
             report.notes.append((str(path), note))

@@ -98,7 +98,7 @@ def _evidence(g: Graph, atts: list[Any]) -> tuple[Evidence, ...]:
 
 def _role_evidence(g: Graph, event: URIRef, role: str, entity: URIRef) -> tuple[Evidence, ...]:
     """Attestations of `event` that name `entity` in `role` (all of them if none does)."""
-    atts = sorted(g.objects(event, KG.attestedBy))
+    atts = sorted(g.objects(event, KG.attestedBy), key=str)
     naming = [a for a in atts if (a, KG[role], entity) in g]
     return _evidence(g, naming or atts)
 
@@ -151,10 +151,11 @@ def to_networkx(graph: Graph) -> nx.MultiGraph:
         return name
 
     for etype in ENTITY_STYLE:
-        for node in sorted(graph.subjects(RDF.type, KG[etype])):
+        for node in sorted(graph.subjects(RDF.type, KG[etype]), key=str):
             if isinstance(node, URIRef):
                 add_entity(node)
-    for event in sorted(e for e in set(graph.subjects(RDF.type, KG.Event)) if isinstance(e, URIRef)):
+    events = {e for e in graph.subjects(RDF.type, KG.Event) if isinstance(e, URIRef)}
+    for event in sorted(events, key=str):
         etype, date = text(event, KG.eventType) or "Event", text(event, KG.date)
         status = text(event, KG.status)
         label = f"{etype} {date or 'undated'}" + (f" ({status})" if status else "")
@@ -162,7 +163,7 @@ def to_networkx(graph: Graph) -> nx.MultiGraph:
             "kind": "event", "type": etype, "label": label, "date": date, "status": status,
             "earliest": text(event, KG.earliest), "latest": text(event, KG.latest)}))
         for role in EVENT_ROLES:
-            for ent in sorted(graph.objects(event, KG[role])):
+            for ent in sorted(graph.objects(event, KG[role]), key=str):
                 if isinstance(ent, URIRef):
                     mg.add_edge(str(event), add_entity(ent), key=role, role=role, label=role,
                                 **_flat(_role_evidence(graph, event, role, ent)))
@@ -176,8 +177,9 @@ def to_networkx(graph: Graph) -> nx.MultiGraph:
         target, key = add_entity(of), f"office: {role} of"
         if mg.has_edge(person, target, key):
             continue  # the same role found twice (e.g. as current and as former): one edge
+        atts = sorted(graph.objects(office, KG.attestedBy), key=str)
         mg.add_edge(person, target, key=key, role="office", label=f"{role} of",
-                    **_flat(_evidence(graph, sorted(graph.objects(office, KG.attestedBy)))))
+                    **_flat(_evidence(graph, atts)))
     return mg
 
 
@@ -288,7 +290,7 @@ def find_entity(mg: nx.MultiGraph, name: str) -> str:
 def _step_event(graph: Graph, mg: nx.MultiGraph, event: str, a: str, b: str) -> StepEvent:
     """The event with the attestations that name both actors (else either, else any)."""
     node = URIRef(event)
-    atts = sorted(graph.objects(node, KG.attestedBy))
+    atts = sorted(graph.objects(node, KG.attestedBy), key=str)
 
     def names(att: Any, ent: str) -> bool:
         return any((att, KG[r], URIRef(ent)) in graph for r in PARTICIPANT_ROLES)

@@ -119,11 +119,12 @@ def find_figures(sentence: Sentence, rules: FigureRules, skip: list[tuple[int, i
             continue
         low = high = value
         start = m.start()
-        hedge = rules.hedge_before.search(text[:m.start()])
+        head = text[max(0, m.start() - 80):m.start()]
+        hedge = rules.hedge_before.search(head)
         if hedge:
             bound, _ = rules.hedge_of.get(hedge.group().strip().casefold(), ("about", ""))
             low, high = (value, None) if bound == "low" else (None, value) if bound == "high" else (None, None)
-            start = hedge.start()
+            start = m.start() - len(head) + hedge.start()
         out.append(Figure(value, kind[0], low, high, False, _evidence(sentence, start, m.end(), kind[1])))
     return out
 
@@ -145,10 +146,10 @@ def _kind(text: str, m: re.Match[str], rules: FigureRules) -> tuple[str, str] | 
             return kind, rid
         if hit and kind == "troops":
             troops = (kind, rid)
-    head = text[:m.start()]
-    hedge = rules.hedge_before.search(head)
+    head = text[max(0, m.start() - 200):m.start()]
+    hedge = rules.hedge_before.search(head[-80:])
     if hedge:
-        head = head[:hedge.start()]
+        head = head[:len(head) - 80 + hedge.start()] if len(head) > 80 else head[:hedge.start()]
     for regex, kind, rid in rules.before:
         if regex.search(head[-60:]):
             return kind, rid

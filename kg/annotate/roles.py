@@ -115,9 +115,9 @@ def _is_title_case(text: str) -> bool:
     return len(words) >= 5 and sum(w[0].isupper() for w in words) / len(words) > 0.85
 
 
-def _pattern_person(sentence: Sentence, pos: int, rules: RoleRules, gaz: Gazetteer) -> Mention | None:
+def _pattern_person(sentence: Sentence, pos: int, rules: RoleRules, gaz: Gazetteer, headline: bool) -> Mention | None:
     m = _NAME.match(sentence.text, pos)
-    if not m or _is_title_case(sentence.text):
+    if not m or headline:
         return None
     tokens = m.group().split()
     keep = []
@@ -142,11 +142,12 @@ def find_offices(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
     """
     text, offices, found = sentence.text, [], []
     when = anchor.latest if anchor else None
+    headline = _is_title_case(text)
     for t in rules.title_re.finditer(text):
         if t.start() > 0 and text[t.start() - 1].isalpha():
             continue
         role, rid = rules.role_of(t.group())
-        former = bool(rules.former_re.search(text[:t.start()]))
+        former = bool(rules.former_re.search(text[max(0, t.start() - 40):t.start()]))
         pos = re.compile(r"\s*(?:\([^()]{1,12}\))?").match(text, t.end()).end()  # "Perdana Menteri (PM) Armenia"
         pos = rules.joiner_re.match(text, pos).end()
         of_m = _mention_at(mentions, pos, sentence, ("State", "Organization", "Place"))
@@ -160,7 +161,7 @@ def find_offices(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
         elif pos != t.end() and pos > t.end():
             pos = t.end()
         pos = re.compile(r"[\s,]*").match(text, pos).end()
-        person = _mention_at(mentions + found, pos, sentence, ("Person",)) or _pattern_person(sentence, pos, rules, gaz)
+        person = _mention_at(mentions + found, pos, sentence, ("Person",)) or _pattern_person(sentence, pos, rules, gaz, headline)
         if person is not None and person.evidence.rule_id == "ent.person.after-title" and person not in found:
             found.append(person)
         if person is None:

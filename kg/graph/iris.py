@@ -30,7 +30,8 @@ def slug(text: str, limit: int = 60) -> str:
 
 def digest(*parts: str, size: int = 12) -> str:
     """Short hex sha256 of the parts joined by a unit separator."""
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:size]
+    data = "\x1f".join(parts).encode("utf-8", "surrogatepass")  # lone surrogates from odd file names
+    return hashlib.sha256(data).hexdigest()[:size]
 
 
 def entity_iri(key: str) -> URIRef:
@@ -38,19 +39,30 @@ def entity_iri(key: str) -> URIRef:
     return DATA["entity/" + slug(key)]
 
 
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}")
+
+
+def article_key(article_id: str) -> str:
+    """The IRI segment of an article: the id itself when it is IRI-safe, else a slug plus
+    a hash of the id, so two different ids never share an IRI ("A b" vs "a-b")."""
+    if _SAFE_ID.fullmatch(article_id):
+        return article_id
+    return f"{slug(article_id, 100)}-{digest(article_id, size=8)}"
+
+
 def article_iri(article_id: str) -> URIRef:
     """IRI of an article from its id (the file stem)."""
-    return DATA["article/" + slug(article_id, 120)]
+    return DATA["article/" + article_key(article_id)]
 
 
 def graph_iri(article_id: str) -> URIRef:
     """IRI of the named graph holding what one article says."""
-    return DATA["graph/" + slug(article_id, 120)]
+    return DATA["graph/" + article_key(article_id)]
 
 
 def sentence_iri(article_id: str, index: int) -> URIRef:
     """IRI of a sentence of an article."""
-    return DATA[f"sentence/{slug(article_id, 120)}/{index}"]
+    return DATA[f"sentence/{article_key(article_id)}/{index}"]
 
 
 def event_iri(etype: str, date: str | None, *scope: str) -> URIRef:
