@@ -15,6 +15,7 @@ install: $(BIN)/kg
 demo: install
 	$(BIN)/kg build seeds -o out/graph.ttl
 	$(BIN)/kg viz out/graph.ttl -o out/graph.html
+	$(BIN)/kg timeline out/graph.ttl --html -o out/timeline.html
 	$(BIN)/kg timeline out/graph.ttl
 	$(BIN)/kg summary out/graph.ttl
 

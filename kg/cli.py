@@ -232,3 +232,6 @@ def explain(article: str) -> None:
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="kg")
+
+
+from kg import cli_stats  # noqa: E402,F401 - registers `stats` and `graphml`
