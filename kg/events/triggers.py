@@ -14,6 +14,7 @@ from kg.lexicon import check_unique_ids, load_yaml
 from kg.model import EVENT_TYPES, Claim, DateMention, Event, Mention, Sentence
 
 ACTOR_TYPES = ("State", "Person", "Organization")
+TARGETED = ("Request", "Accusation", "Support", "Attack")  # events with an addressee or target
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +300,13 @@ def find_claim(sentence: Sentence, actors: list[Mention], rules: EventRules) -> 
     return None
 
 
+def _targets(sentence: Sentence, end: int, actors: list[Mention]) -> list[str]:
+    """The addressee or target: the first actor within a few words after the trigger
+    ("meminta Rusia", "menuduh pasukan Armenia", "bantuan kepada Yerevan")."""
+    after = [a for a in outermost(actors) if 0 <= a.evidence.start - sentence.start - end <= 40]
+    return [after[0].key] if after else []
+
+
 def _event(sentence: Sentence, start: int, end: int, trig: Trigger, etype: str, date: DateMention | None,
            actors: list[Mention], places: list[str], claim: Claim | None, rules: EventRules,
            pair: tuple[str, ...] = ()) -> Event:
@@ -308,11 +316,12 @@ def _event(sentence: Sentence, start: int, end: int, trig: Trigger, etype: str, 
     date_ev = None
     if date is not None:
         date_ev = _evidence(sentence, date.start - sentence.start, date.end - sentence.start, date.rule_id)
+    targets = _targets(sentence, end, actors) if etype in TARGETED else []
     return Event(
         etype=etype, evidence=_evidence(sentence, start, end, trig.id),
         date=date.value if date else None, date_evidence=date_ev,
         actors=tuple(dict.fromkeys(a.key for a in actors)), parties=tuple(parties),
-        mediators=tuple(mediators), places=tuple(places), claim=claim,
+        mediators=tuple(mediators), places=tuple(places), claim=claim, targets=tuple(targets),
         status=_status(sentence.text, start, rules),
     )
 
