@@ -47,6 +47,7 @@ CODE_RULE_IDS = (
     "ent.metonymy.capital-as-state",
     "ent.org.state-in-name",
     "ent.person.after-title",        # annotate.roles: a person found by pattern after a title
+    "ent.person.before-title",       # annotate.roles: a person found by pattern before ", title"
     "ent.person.surname-in-article", # pipeline: a pattern-found person named again by surname
     "ent.place.dateline",
     "role.apposition.name-title",

@@ -42,6 +42,8 @@ def test_roles_case(rules, case):
     got = {(labels.get(o.person, o.person), o.role, gaz[o.of].label if o.of in gaz else o.of) for o in ex.offices}
     for person, role, of in case["expect"]:
         assert (person, role, of) in got, f"missing {(person, role, of)}; got {sorted(got, key=str)}"
+    for person, role, of in case.get("absent", []):
+        assert (person, role, of) not in got, f"unexpected {(person, role, of)}"
 
 
 @pytest.mark.parametrize("case", _cases("figures.yaml"))

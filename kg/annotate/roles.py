@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kg.annotate.entities import Gazetteer, _evidence, _slug, alternation
 from kg.errors import LexiconError
@@ -39,6 +39,7 @@ class RoleRules:
     regex_titles: tuple[tuple[re.Pattern[str], str, str], ...]
     former_re: re.Pattern[str]
     joiner_re: re.Pattern[str]
+    apposition_re: re.Pattern[str]
     to_re: re.Pattern[str]
     not_names: frozenset[str]
     register: tuple[Holder, ...]
@@ -96,6 +97,8 @@ def load_role_rules() -> RoleRules:
         regex_titles=tuple(regex_titles),
         former_re=re.compile(alternation(data.get("former", [])) + r"\s+$", re.I),
         joiner_re=re.compile(r"\s*(?:(?:" + "|".join(data.get("of_joiners", [])) + r")\s+)?"),
+        apposition_re=re.compile(r",\s*(?:(" + "|".join(map(re.escape, data.get("former", []))) + r")\s+)?(?="
+                                 + alternation(forms, escape=False) + ")", re.I),
         to_re=re.compile(r"\s+(?:" + "|".join(data.get("to_joiners", [])) + r")\s+"),
         not_names=frozenset(data.get("not_names", [])) | {w.capitalize() for t in data.get("titles", []) for f in t.get("forms", []) if "(" not in f for w in f.split()},
         register=tuple(register),
@@ -179,16 +182,30 @@ def find_offices(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
             of = holder.of if holder else None
         ev = _evidence(sentence, t.start(), person.evidence.end - sentence.start, rid)
         offices.append(Office(person.key, role, of, former, ev))
-    offices += _appositions(sentence, mentions, rules, when)
-    return offices, found
+    more, people = _appositions(sentence, mentions + found, rules, gaz, when, headline)
+    return offices + more, found + people
 
 
-def _appositions(sentence: Sentence, mentions: list[Mention], rules: RoleRules, when: dt.date | None) -> list[Office]:
-    """`Ilham Aliyev, Presiden Azerbaijan,`: the title after the name."""
-    text, out = sentence.text, []
-    for p in (m for m in mentions if m.etype == "Person"):
+def _appositions(sentence: Sentence, mentions: list[Mention], rules: RoleRules, gaz: Gazetteer,
+                 when: dt.date | None, headline: bool) -> tuple[list[Office], list[Mention]]:
+    """`Ilham Aliyev, Presiden Azerbaijan,`: the title after the name. A name not known
+    yet (`Nazeli Baghdasaryan, juru bicara ...`) becomes a person found by pattern; a
+    title followed by another name (`Donald Trump, Presiden Azerbaijan Ilham Aliyev`) is
+    that other person's, not an apposition."""
+    text, out, found = sentence.text, [], []
+    people = [m for m in mentions if m.etype == "Person"]
+    if not headline:
+        for n in _NAME.finditer(text):
+            if any(o.evidence.start - sentence.start <= n.start() < o.evidence.end - sentence.start for o in mentions):
+                continue
+            if rules.apposition_re.match(text, n.end()):
+                person = _pattern_person(sentence, n.start(), rules, gaz, headline)
+                if person is not None and person.evidence.end - sentence.start == n.end():
+                    found.append(Mention(person.key, "Person", person.label,
+                                         replace(person.evidence, rule_id="ent.person.before-title")))
+    for p in people + found:
         pos = p.evidence.end - sentence.start
-        m = re.compile(r",\s*(?:(mantan|bekas|eks)\s+)?").match(text, pos)
+        m = rules.apposition_re.match(text, pos)
         if not m:
             continue
         t = rules.title_re.match(text, m.end())
@@ -200,10 +217,14 @@ def _appositions(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
         if of_m is None:  # "juru bicara perdana menteri Armenia": the body after a few plain words
             skip = re.compile(r"(?:[a-z]+\s+){1,3}").match(text, after)
             of_m = _mention_at(mentions, skip.end(), sentence, ("State", "Organization")) if skip else None
+        end = of_m.evidence.end - sentence.start if of_m else t.end()
+        nxt = re.compile(r"[\s,]*").match(text, end).end()
+        if _mention_at(mentions, nxt, sentence, ("Person",)) or (_NAME.match(text, nxt) and text[end:nxt].strip() == ""):
+            continue  # the title introduces the next person
         of = of_m.key if of_m else None
         if of is None:
             holder = rules.holder(role, None, p.key, when)
             of = holder.of if holder else None
-        end = of_m.evidence.end - sentence.start if of_m else t.end()
-        out.append(Office(p.key, role, of, bool(m.group(1)), _evidence(sentence, p.evidence.start - sentence.start, end, "role.apposition.name-title")))
-    return out
+        out.append(Office(p.key, role, of, bool(m.group(1)),
+                          _evidence(sentence, p.evidence.start - sentence.start, end, "role.apposition.name-title")))
+    return out, found
