@@ -146,14 +146,19 @@ def find_offices(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
     text, offices, found = sentence.text, [], []
     when = anchor.latest if anchor else None
     headline = _is_title_case(text)
+    covered = 0  # end of the last office's span: a title inside it ("Penasihat Pemimpin ...") is not another
     for t in rules.title_re.finditer(text):
-        if t.start() > 0 and text[t.start() - 1].isalpha():
+        if (t.start() > 0 and text[t.start() - 1].isalpha()) or t.start() < covered:
             continue
         role, rid = rules.role_of(t.group())
         former = bool(rules.former_re.search(text[max(0, t.start() - 40):t.start()]))
         pos = re.compile(r"\s*(?:\([^()]{1,12}\))?").match(text, t.end()).end()  # "Perdana Menteri (PM) Armenia"
         pos = rules.joiner_re.match(text, pos).end()
         of_m = _mention_at(mentions, pos, sentence, ("State", "Organization", "Place"))
+        if of_m is None:  # "Penasihat Pemimpin Tertinggi Iran": title words before the body
+            words = re.compile(r"(?:([A-Z][a-z]+)\s+){1,3}").match(text, pos)
+            if words and all(w in rules.not_names for w in words.group().split()):
+                of_m = _mention_at(mentions, words.end(), sentence, ("State", "Organization"))
         of = of_m.key if of_m else None
         if of_m:
             pos = of_m.evidence.end - sentence.start
@@ -182,8 +187,24 @@ def find_offices(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
             of = holder.of if holder else None
         ev = _evidence(sentence, t.start(), person.evidence.end - sentence.start, rid)
         offices.append(Office(person.key, role, of, former, ev))
+        covered = ev.end - sentence.start
     more, people = _appositions(sentence, mentions + found, rules, gaz, when, headline)
     return offices + more, found + people
+
+
+def _body_after_words(sentence: Sentence, pos: int, mentions: list[Mention], rules: RoleRules) -> Mention | None:
+    """The state or organisation after up to six plain or title words ("kepala direktorat
+    operasi Staf Umum Rusia" -> Russia), within the apposition."""
+    text = sentence.text
+    for _ in range(6):
+        w = re.compile(r"([\w-]+)\s+").match(text, pos)
+        if not w or not (w.group(1).islower() or w.group(1) in rules.not_names):
+            return None
+        pos = w.end()
+        hit = _mention_at(mentions, pos, sentence, ("State", "Organization"))
+        if hit is not None:
+            return hit
+    return None
 
 
 def _appositions(sentence: Sentence, mentions: list[Mention], rules: RoleRules, gaz: Gazetteer,
@@ -196,7 +217,8 @@ def _appositions(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
     people = [m for m in mentions if m.etype == "Person"]
     if not headline:
         for n in _NAME.finditer(text):
-            if any(o.evidence.start - sentence.start <= n.start() < o.evidence.end - sentence.start for o in mentions):
+            if any(o.evidence.start - sentence.start < n.end() and n.start() < o.evidence.end - sentence.start
+                   for o in mentions):
                 continue
             if rules.apposition_re.match(text, n.end()):
                 person = _pattern_person(sentence, n.start(), rules, gaz, headline)
@@ -215,8 +237,7 @@ def _appositions(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
         after = rules.joiner_re.match(text, t.end()).end()
         of_m = _mention_at(mentions, after, sentence, ("State", "Organization", "Place"))
         if of_m is None:  # "juru bicara perdana menteri Armenia": the body after a few plain words
-            skip = re.compile(r"(?:[a-z]+\s+){1,3}").match(text, after)
-            of_m = _mention_at(mentions, skip.end(), sentence, ("State", "Organization")) if skip else None
+            of_m = _body_after_words(sentence, after, mentions, rules)
         end = of_m.evidence.end - sentence.start if of_m else t.end()
         nxt = re.compile(r"[\s,]*").match(text, end).end()
         if _mention_at(mentions, nxt, sentence, ("Person",)) or (_NAME.match(text, nxt) and text[end:nxt].strip() == ""):
