@@ -152,8 +152,8 @@ def find_offices(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
             continue
         role, rid = rules.role_of(t.group())
         former = bool(rules.former_re.search(text[max(0, t.start() - 40):t.start()]))
-        pos = re.compile(r"\s*(?:\([^()]{1,12}\))?").match(text, t.end()).end()  # "Perdana Menteri (PM) Armenia"
-        pos = rules.joiner_re.match(text, pos).end()
+        head = re.compile(r"\s*(?:\([^()]{1,12}\))?").match(text, t.end()).end()  # "Perdana Menteri (PM) Armenia"
+        pos = rules.joiner_re.match(text, head).end()
         of_m = _mention_at(mentions, pos, sentence, ("State", "Organization", "Place"))
         if of_m is None:  # "Penasihat Pemimpin Tertinggi Iran": title words before the body
             words = re.compile(r"(?:([A-Z][a-z]+)\s+){1,3}").match(text, pos)
@@ -166,8 +166,8 @@ def find_offices(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
             to_m = _mention_at(mentions, to.end(), sentence, ("State", "Organization", "Place")) if to else None
             if to_m is not None:
                 pos = to_m.evidence.end - sentence.start
-        elif pos != t.end() and pos > t.end():
-            pos = t.end()
+        else:
+            pos = head  # no body after a joiner: the name comes right after the title
         pos = re.compile(r"[\s,]*").match(text, pos).end()
         person = _mention_at(mentions + found, pos, sentence, ("Person",)) or _pattern_person(sentence, pos, rules, gaz, headline)
         if person is not None and person.evidence.rule_id == "ent.person.after-title" and person not in found:
@@ -193,10 +193,10 @@ def find_offices(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
 
 
 def _body_after_words(sentence: Sentence, pos: int, mentions: list[Mention], rules: RoleRules) -> Mention | None:
-    """The state or organisation after up to six plain or title words ("kepala direktorat
+    """The state or organisation after up to ten plain or title words ("kepala direktorat
     operasi Staf Umum Rusia" -> Russia), within the apposition."""
     text = sentence.text
-    for _ in range(6):
+    for _ in range(10):
         w = re.compile(r"([\w-]+)\s+").match(text, pos)
         if not w or not (w.group(1).islower() or w.group(1) in rules.not_names):
             return None
