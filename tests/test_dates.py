@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kg.annotate import dates
+from kg.annotate import date_rules, dates
 from kg.annotate.dates import (
     find_dateline,
     find_dates,
@@ -48,6 +48,9 @@ def test_dates_case(case: dict) -> None:
             spans = scan_dates(case["text"], _anchor(case), RULES)
             assert case["expect_rule"] in [s.rule_id for s in spans if s.value is None]
         return
+    if "expect_all" in case:  # several dates: check them all, then the one named by its span
+        assert [m.value.edtf for m in mentions] == [_text(e) for e in case["expect_all"]]
+        mentions = [m for m in mentions if case["text"][m.start:m.end] == case["expect_span"]]
     assert [(m.value.edtf, m.rule_id) for m in mentions] == [(expected, case["expect_rule"])]
     mention = mentions[0]
     assert mention.value.earliest <= mention.value.latest
@@ -59,6 +62,8 @@ def test_dates_case(case: dict) -> None:
     if "expect_earliest" in case:
         assert mention.value.earliest == case["expect_earliest"]
         assert mention.value.latest == case["expect_latest"]
+    if "expect_reason" in case:
+        assert case["expect_reason"] in mention.value.reason
 
 
 def test_dates_every_rule_is_hit_by_a_case() -> None:
@@ -68,6 +73,54 @@ def test_dates_every_rule_is_hit_by_a_case() -> None:
 def test_dates_case_table_is_big_enough() -> None:
     assert len(CASES) >= 40
     assert all(set(c) >= {"text", "anchor", "expect_edtf", "expect_rule"} for c in CASES)
+    assert all("expect_span" in c for c in CASES if "expect_all" in c)
+
+
+# ------------------------------------------------------------------ lists and reported Sundays
+
+@pytest.mark.parametrize("text, anchor, expected", [
+    ("Serangan terjadi pada 9 November 2020, 11 Januari dan 26 November 2021.", "2021-12-01",
+     [("9 November 2020", "2020-11-09", False), ("11 Januari", "2021-01-11", False),
+      ("26 November 2021", "2021-11-26", False)]),
+    ("Latihan digelar 10, 11 dan 12 Oktober di perbatasan.", "2021-10-20",
+     [("10", "2021-10-10", True), ("11", "2021-10-11", True), ("12 Oktober", "2021-10-12", True)]),
+    ("Sidang ditunda 3 Juni lalu dan 5 Juli 2019.", "2019-07-20",  # 'lalu': no list year
+     [("3 Juni lalu", "2019-06-03", True), ("5 Juli 2019", "2019-07-05", False)]),
+    ("Pada 5 Mei, 12 orang ditahan dan 7 Juni 2020 mereka dibebaskan.", "2021-01-04",
+     [("5 Mei", "2020-05-05", True), ("7 Juni 2020", "2020-06-07", False)]),
+])
+def test_dates_list_spans_values_and_relative_flags(text: str, anchor: str,
+                                                   expected: list[tuple[str, str, bool]]) -> None:
+    mentions = find_dates(text, parse_iso_date(anchor), RULES)
+    assert [(text[m.start:m.end], m.value.edtf, m.relative) for m in mentions] == expected
+
+
+def test_dates_list_year_is_explained() -> None:
+    text = "Kedua pihak berunding pada 9 November 2020, 11 Januari dan 26 November 2021."
+    mention = find_dates(text, None, RULES)[1]
+    assert mention.value.reason == ("'11 Januari' with no year -> 2021, the year taken from the "
+                                    "list ('26 November 2021'): 2021-01-11")
+
+
+@pytest.mark.parametrize("text", [
+    "Komandan itu berkata Minggu pagi bahwa situasi terkendali.",
+    "Kantor berita itu melaporkan Minggu, bahwa jalan sudah dibuka.",
+    "Parlemen itu Minggu mengumumkan keadaan darurat.",
+])
+def test_dates_reported_sunday(text: str) -> None:
+    [mention] = find_dates(text, parse_iso_date("2020-10-14"), RULES)
+    assert (mention.value.edtf, mention.rule_id) == ("2020-10-11", "date.rel.sunday-reported")
+    assert text[mention.start:mention.end].startswith("Minggu")
+
+
+@pytest.mark.parametrize("text", [
+    "Ia mengatakan Minggu lalu bahwa pasukan sudah ditarik.",
+    "Mereka menyatakan minggu ini penuh ketegangan.",
+    "Pejabat itu mengatakan beberapa minggu bahwa tidak ada serangan.",
+    "Kami membahasnya selama Minggu yang panjang itu.",
+])
+def test_dates_week_phrases_stay_weeks(text: str) -> None:
+    assert find_dates(text, parse_iso_date("2020-10-14"), RULES) == []
 
 
 @pytest.mark.parametrize("text", [
@@ -211,10 +264,11 @@ def test_dates_engine_has_no_indonesian_words() -> None:
         words |= set(re.findall(r"[a-z]{3,}", pattern))
     words -= {str(key) for group in data["lexicon"].values()  # English keys are the engine's
               if isinstance(group["words"], dict) for key in group["words"]}
-    tree = ast.parse(Path(dates.__file__).read_text(encoding="utf-8"))
-    docstrings = {id(n.body[0].value) for n in ast.walk(tree) if isinstance(
-        n, ast.Module | ast.FunctionDef | ast.ClassDef) and isinstance(n.body[0], ast.Expr)}
-    code_strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
-                    and isinstance(n.value, str) and id(n) not in docstrings]
-    used = {t for s in code_strings for t in re.findall(r"[a-z]+", s.lower())}
-    assert used & words - {"kg", "unit"} == set()  # the package name, a rule field
+    for module in (dates, date_rules):
+        tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree) if isinstance(
+            n, ast.Module | ast.FunctionDef | ast.ClassDef) and isinstance(n.body[0], ast.Expr)}
+        code_strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+                        and isinstance(n.value, str) and id(n) not in docstrings]
+        used = {t for s in code_strings for t in re.findall(r"[a-z]+", s.lower())}
+        assert used & words - {"kg", "unit"} == set(), module.__name__  # package, a rule field

@@ -1,12 +1,13 @@
 """Property tests of the date normaliser (HOUSE-STYLE 8.10): round trips through Indonesian
-renderings, weekdays, no anchor, bounds and EDTF grammar, robustness, and the quick path
-giving the same matches as a full scan."""
+renderings, lists sharing a year, weekdays (also a reported Sunday), no anchor, bounds and
+EDTF grammar, robustness, and the quick path giving the same matches as a full scan."""
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from kg.annotate import dates
@@ -40,7 +41,10 @@ SOUP = ["Sabtu", "Minggu", "minggu", "pada", "hari", "ini", "lalu", "kemarin", "
         "akhir", "awal", "sejak", "antara", "dan", "hingga", "2.000", "orang", "%", "pukul",
         "9.00", "WIB", "Rp", "ke-20", "dua", "sehari", "seminggu", "pekan", "depan", "12",
         "-", "Rajab", "1446", "H", "September", "13,", "era", "dini", "tadi", "pagi", "(",
-        ")", ",", "Jum'at", "1991", "1994", "2021-10-01", "lalu.", "\t", "  ", "é", "Ⅻ"]
+        ")", ",", "Jum'at", "1991", "1994", "2021-10-01", "lalu.", "\t", "  ", "é", "Ⅻ",
+        "serta", "11", "Januari", "mengatakan", "bahwa", "menuduh", "an", "1990"]
+# Reporting verbs, the test's own list: a capitalised Minggu right after one is Sunday.
+LAPOR = ["mengatakan", "menyatakan", "berkata", "mengumumkan", "menegaskan", "melaporkan"]
 
 dates_ = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31))
 anchors = st.dates(min_value=dt.date(1990, 1, 8), max_value=dt.date(2030, 12, 31))
@@ -84,6 +88,32 @@ def test_dates_weekday_on_or_before_anchor(anchor: dt.date, weekday: int,
     assert mention.value.edtf == date.isoformat()
     assert date.weekday() == weekday
     assert 0 <= (anchor - date).days < 7
+
+
+@given(first=dates_, data=st.data(), joiner=st.sampled_from([" dan ", ", ", " serta ", ", dan "]),
+       same_month=st.booleans())
+def test_dates_list_shares_the_year(first: dt.date, data: st.DataObject, joiner: str,
+                                    same_month: bool) -> None:
+    """'{d1} {Bulan1} dan {d2} {Bulan2} {yyyy}' and '{d1} dan {d2} {Bulan} {yyyy}': both days
+    take the year (and the bare day the month) written once at the end of the list."""
+    end = (dt.date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
+           if same_month else dt.date(first.year, 12, 31))
+    assume(first < end)
+    last = data.draw(st.dates(min_value=first + dt.timedelta(1), max_value=end))
+    head = str(first.day) if same_month else f"{first.day} {BULAN[first.month - 1]}"
+    text = f"Bentrokan terjadi pada {head}{joiner}{last.day} {BULAN[last.month - 1]} {last.year}."
+    mentions = find_dates(text, None, RULES)
+    assert [m.value.edtf for m in mentions] == [first.isoformat(), last.isoformat()]
+    assert not any(m.relative for m in mentions)
+    assert "taken from the list" in mentions[0].value.reason
+
+
+@given(anchor=anchors, verb=st.sampled_from(LAPOR))
+def test_dates_sunday_after_a_reporting_verb(anchor: dt.date, verb: str) -> None:
+    [mention] = find_dates(f"Juru bicara itu {verb} Minggu bahwa gencatan senjata berlaku.",
+                           _day(anchor), RULES)
+    date = mention.value.earliest
+    assert date.weekday() == 6 and 0 <= (anchor - date).days < 7
 
 
 @given(text=st.sampled_from(RELATIVE), carrier=st.sampled_from(CARRIERS))
