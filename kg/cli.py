@@ -23,10 +23,11 @@ def _fail(exc: KgError) -> None:
 
 
 def _graph(path: str):
-    from kg.query import load_graph
+    """A graph file or a kg store directory (`kg build --store DIR`)."""
+    from kg.store import open_graph
 
     try:
-        return load_graph(path)
+        return open_graph(path)
     except KgError as exc:
         _fail(exc)
 
@@ -43,12 +44,30 @@ def cli(verbose: bool) -> None:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", default="out/graph.ttl", show_default=True, type=click.Path(),
               help="Graph file; the suffix picks the format (.ttl, .nt, .trig, .nq, .jsonld).")
-@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
-def build(inputs: tuple[str, ...], output: str, quiet: bool) -> None:
+@click.option("--store", "store_dir", type=click.Path(file_okay=False),
+              help="Build into (or update) an on-disk store instead of a file: only new or changed articles are extracted.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes for extraction (with --store).")
+@click.option("--force", is_flag=True, help="With --store: rebuild every article even if unchanged.")
+@click.option("--prune", is_flag=True, help="With --store: drop stored articles that are not among the inputs.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary or progress bar on stderr.")
+def build(inputs: tuple[str, ...], output: str, store_dir: str | None, jobs: int, force: bool,
+          prune: bool, quiet: bool) -> None:
     """Build the graph from article files and/or directories of *.txt.
 
-    Example: kg build seeds -o out/graph.ttl
+    Example: kg build seeds -o out/graph.ttl ; kg build archive/ --store out/store --jobs 2
     """
+    if store_dir:
+        from kg.scale import build_store
+
+        try:
+            rep = build_store(inputs, store_dir, jobs=jobs, quiet=quiet, force=force, prune=prune)
+        except KgError as exc:
+            _fail(exc)
+        _report(rep.skipped, rep.notes)
+        if not quiet:
+            click.echo(rep.summary(), err=True)
+        sys.exit(1 if rep.built + rep.unchanged == 0 else 0)
     from kg.export import write_dataset
     from kg.pipeline import BuildReport, build_dataset
 
@@ -57,10 +76,7 @@ def build(inputs: tuple[str, ...], output: str, quiet: bool) -> None:
         ds = build_dataset(inputs, report=report)
     except KgError as exc:
         _fail(exc)
-    for path, reason in report.skipped:
-        click.echo(f"skipped {path}: {reason}", err=True)
-    for path, note in report.notes:
-        click.echo(f"note {path}: {note}", err=True)
+    _report(report.skipped, report.notes)
     if not report.built:
         click.echo("error: no article could be built", err=True)
         sys.exit(1)
@@ -69,13 +85,26 @@ def build(inputs: tuple[str, ...], output: str, quiet: bool) -> None:
         click.echo(f"built {len(report.built)} article(s), skipped {len(report.skipped)}: {n} triples -> {output}", err=True)
 
 
+def _report(skipped: list[tuple[str, str]], notes: list[tuple[str, str]]) -> None:
+    for path, reason in skipped:
+        click.echo(f"skipped {path}: {reason}", err=True)
+    for path, note in notes:
+        click.echo(f"note {path}: {note}", err=True)
+
+
 @cli.command()
 @click.argument("name_or_file")
 @click.option("-g", "--graph", "graph_path", default="out/graph.ttl", show_default=True, type=click.Path())
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--bind", multiple=True, metavar="VAR=VALUE", help="Bind a query variable to a literal value.")
-def query(name_or_file: str, graph_path: str, fmt: str, bind: tuple[str, ...]) -> None:
-    """Run a query from queries/ by name (e.g. timeline) or any .rq file.
+@click.option("-e", "--endpoint", help="Query a SPARQL 1.1 server (filled by kg push) instead of --graph.")
+@click.option("--server", default="oxigraph", show_default=True,
+              type=click.Choice(["oxigraph", "fuseki", "graphdb", "virtuoso", "qlever"]),
+              help="With --endpoint: the server kind, which sets the query path.")
+def query(name_or_file: str, graph_path: str, fmt: str, bind: tuple[str, ...], endpoint: str | None,
+          server: str) -> None:
+    """Run a query from queries/ by name (e.g. timeline) or any .rq file, on a graph file,
+    a store directory or a SPARQL endpoint.
 
     Example: kg query events --graph out/graph.ttl --format csv
     """
@@ -90,7 +119,12 @@ def query(name_or_file: str, graph_path: str, fmt: str, bind: tuple[str, ...]) -
             raise click.UsageError(f"--bind expects VAR=VALUE, got {item!r}")
         bindings[Variable(var.lstrip("?"))] = Literal(value)
     try:
-        cols, rows = run_query(_graph(graph_path), name_or_file, bindings)
+        if endpoint:
+            from kg.remote import endpoint_for, query_endpoint
+
+            cols, rows = query_endpoint(endpoint_for(endpoint, server), name_or_file, bindings)
+        else:
+            cols, rows = run_query(_graph(graph_path), name_or_file, bindings)
     except KgError as exc:
         _fail(exc)
     click.echo(format_rows(cols, rows, fmt))
@@ -234,4 +268,4 @@ def main() -> None:
     cli(prog_name="kg")
 
 
-from kg import cli_stats  # noqa: E402,F401 - registers `stats` and `graphml`
+from kg import cli_scale, cli_stats  # noqa: E402,F401 - register `stats`, `graphml`, `remove`, `push`, `serve`

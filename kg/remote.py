@@ -1,0 +1,440 @@
+"""Beyond one machine: push a graph to any SPARQL 1.1 server, query it, serve a store.
+
+- `push` loads a store (or a graph file) into a server, one named graph per article, by
+  the Graph Store Protocol (`PUT ?graph=`) or SPARQL Update (`INSERT DATA`). Like the local
+  store it also keeps the server's default graph as the union of the article graphs, so
+  the contract queries run there unchanged and fast, whatever the server's "union default
+  graph" setting. Articles whose digest the server already holds are skipped.
+- `query_endpoint` runs a named query or `.rq` file over HTTP (SPARQL 1.1 Protocol) and
+  returns the same rows as `kg.query.run_query`.
+- `make_server` is `kg serve`: a read-only SPARQL endpoint (`/query`) and a query page
+  (`/`) over a store, standard library only.
+
+Plain urllib, no SPARQLWrapper. Issue "Scale", item 5.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+
+from kg.errors import KgError
+from kg.graph.build import MERGE_GRAPH
+from kg.query import query_text
+from kg.store import DIGEST, DIGEST_QUERY, drop_update, is_store, open_store, read_digests
+
+# server kind -> (query path, update path, Graph Store path, content type) under the base URL
+SERVERS = {
+    "oxigraph": ("/query", "/update", "/store", "application/n-triples"),
+    "fuseki": ("/query", "/update", "/data", "application/n-triples"),
+    "graphdb": ("", "/statements", "/rdf-graphs/service", "application/n-triples"),
+    "virtuoso": ("/sparql", "/sparql", "/sparql-graph-crud", "text/turtle"),
+    "qlever": ("", "", None, "application/n-triples"),
+}
+RESULTS_JSON = "application/sparql-results+json"
+UPDATE_BYTES = 4 * 1024 * 1024
+
+
+class RemoteError(KgError):
+    """An HTTP request to a SPARQL server failed."""
+
+    def __init__(self, url: str, reason: str):
+        """Keep the URL and the reason apart for callers."""
+        super().__init__(f"{url}: {reason}")
+        self.url, self.reason = url, reason
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a server answers queries, updates and Graph Store requests."""
+
+    query: str
+    update: str
+    store: str | None
+    content_type: str = "application/n-triples"
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def endpoint_for(
+    url: str,
+    server: str = "oxigraph",
+    *,
+    update: str | None = None,
+    store: str | None = None,
+    headers: tuple[tuple[str, str], ...] = (),
+) -> Endpoint:
+    """The endpoints of a server from its base URL and kind (see `SERVERS`).
+
+    Example:
+        >>> endpoint_for("http://127.0.0.1:7878").store
+        'http://127.0.0.1:7878/store'
+        >>> endpoint_for("http://localhost:3030/kg", "fuseki").update
+        'http://localhost:3030/kg/update'
+    """
+    if server not in SERVERS:
+        raise KgError(f"unknown server kind {server!r}; use one of {', '.join(SERVERS)}")
+    q, u, s, ctype = SERVERS[server]
+    base = url.rstrip("/")
+    if q and base.endswith(q):
+        base = base[: -len(q)]
+    return Endpoint(
+        base + q, update or base + u, store or (base + s if s is not None else None), ctype, headers
+    )
+
+
+def _http(
+    method: str,
+    url: str,
+    ep: Endpoint,
+    body: bytes | None = None,
+    ctype: str | None = None,
+    accept: str | None = None,
+    timeout: float = 300,
+) -> bytes:
+    req = urllib.request.Request(url, data=body, method=method, headers=dict(ep.headers))
+    if ctype:
+        req.add_header("Content-Type", ctype)
+    if accept:
+        req.add_header("Accept", accept)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - the user's endpoint
+            return resp.read()
+    except urllib.error.HTTPError as exc:
+        detail = exc.read()[:300].decode("utf-8", "replace").strip()
+        raise RemoteError(url, f"HTTP {exc.code}: {detail or exc.reason}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise RemoteError(url, f"cannot connect: {getattr(exc, 'reason', exc)}") from None
+
+
+def sparql_select(ep: Endpoint, text: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """Run a SELECT query; returns (columns, rows of rdflib terms or None)."""
+    body = urllib.parse.urlencode({"query": text}).encode()
+    data = json.loads(
+        _http("POST", ep.query, ep, body, "application/x-www-form-urlencoded", RESULTS_JSON)
+    )
+    cols = list(data["head"]["vars"])
+    return cols, [
+        {c: _term(b[c]) if c in b else None for c in cols} for b in data["results"]["bindings"]
+    ]
+
+
+def sparql_update(ep: Endpoint, text: str) -> None:
+    """Send one SPARQL Update request."""
+    _http("POST", ep.update, ep, text.encode("utf-8"), "application/sparql-update; charset=utf-8")
+
+
+def _term(b: dict[str, str]) -> Any:
+    if b["type"] == "uri":
+        return URIRef(b["value"])
+    if b["type"] == "bnode":
+        return BNode(b["value"])
+    return Literal(b["value"], lang=b.get("xml:lang"), datatype=b.get("datatype"))
+
+
+def query_endpoint(
+    ep: Endpoint, name_or_file: str, bindings: dict | None = None
+) -> tuple[list[str], list[dict]]:
+    """Run a named query (`timeline`) or a `.rq` file on a server; rows as in `run_query`.
+
+    Bound values travel as a trailing `VALUES` block written by rdflib's term serialiser,
+    never pasted into the query text.
+    """
+    text = query_text(name_or_file)
+    if bindings:
+        names = " ".join(f"?{str(v).lstrip('?')}" for v in bindings)
+        values = " ".join(
+            Literal(v).n3() if not hasattr(v, "n3") else v.n3() for v in bindings.values()
+        )
+        text += f"\nVALUES ({names}) {{ ({values}) }}\n"
+    cols, rows = sparql_select(ep, text)
+    return cols, [{c: None if r[c] is None else r[c].toPython() for c in cols} for r in rows]
+
+
+def default_graph_hint(ep: Endpoint) -> str | None:
+    """Why a query may find nothing: the server's default graph is empty but named graphs
+    are not (the data was loaded by another tool); None when that is not the case."""
+    try:
+        full = sparql_select(ep, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1")[1]
+        named = sparql_select(ep, "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1")[1]
+    except RemoteError:
+        return None
+    if not full and named:
+        return (
+            "the server's default graph is empty but it has named graphs: push with `kg push` "
+            "(it writes their union to the default graph) or enable the server's union default graph"
+        )
+    return None
+
+
+@dataclass
+class PushReport:
+    """What `push` did."""
+
+    pushed: int = 0
+    articles: int = 0
+    unchanged: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+    graphs: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for stderr."""
+        return (
+            f"pushed {self.pushed} graph(s) ({self.articles} article(s), {self.triples} triples), "
+            f"{self.unchanged} unchanged, in {self.seconds:.1f} s"
+        )
+
+
+def _source(path: str | Path) -> ox.Store:
+    p = Path(path)
+    if p.is_dir() and is_store(p):
+        return open_store(p, read_only=True)
+    if not p.is_file():
+        raise KgError(f"{p}: not a kg store or a graph file")
+    store = ox.Store()
+    try:
+        store.load(path=str(p))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise KgError(f"{p}: cannot read as RDF: {exc}") from None
+    return store
+
+
+def _graph_text(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> tuple[bytes, bytes]:
+    """(named graph's N-Triples, the same without the digest triple for the union)."""
+    text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+    facts = b"".join(
+        line for line in text.splitlines(keepends=True) if f"<{DIGEST}>".encode() not in line
+    )
+    return text, facts
+
+
+def push(
+    source: str | Path, ep: Endpoint, method: str = "gsp", force: bool = False, progress: Any = None
+) -> PushReport:
+    """Load a store or graph file into a SPARQL server, one named graph per article.
+
+    Args:
+        source: a kg store directory or a graph file (.trig/.nq keep their named graphs).
+        ep: the server (`endpoint_for`).
+        method: "gsp" (Graph Store Protocol PUT per article) or "update" (batched
+            SPARQL `INSERT DATA`); both drop a replaced article's triples from the union
+            exactly (`kg.store.drop_update`).
+        force: push every article even if the server holds the same digest.
+        progress: an object with `update(n)` (e.g. `kg.scale.Progress`).
+
+    Raises:
+        RemoteError: the server refused a request or cannot be reached.
+    """
+    if method not in ("gsp", "update") or (method == "gsp" and not ep.store):
+        raise KgError(
+            f"push method {method!r} is not available for this server; use --method update"
+        )
+    t0 = time.perf_counter()
+    store, report = _source(source), PushReport()
+    named = sorted(g.value for g in store.named_graphs())
+    if not named:  # a plain graph file (.ttl): its triples are the union itself
+        _, facts = _graph_text(store, ox.DefaultGraph())
+        _add_to_union(ep, method, facts)
+        report.triples = facts.count(b"\n")
+        report.seconds = time.perf_counter() - t0
+        return report
+    local = read_digests(store, articles_only=False)
+    remote = {} if force else {str(r["g"]): str(r["h"]) for r in sparql_select(ep, DIGEST_QUERY)[1]}
+    pending: list[str] = []
+    size = 0
+    for g in named:
+        if g in local and remote.get(g) == local[g]:
+            report.unchanged += 1
+            continue
+        text, facts = _graph_text(store, ox.NamedNode(g))
+        drop = f"{drop_update([g])} ;\n" if force or g in remote or g not in local else ""
+        report.triples += text.count(b"\n")
+        if method == "gsp":
+            if drop:
+                sparql_update(ep, drop[:-3])
+            _http(
+                "PUT",
+                f"{ep.store}?graph={urllib.parse.quote(g, safe='')}",
+                ep,
+                text,
+                ep.content_type,
+            )
+            _http("POST", f"{ep.store}?default", ep, facts, ep.content_type)
+        else:
+            pending.append(
+                f"{drop}INSERT DATA {{ GRAPH <{g}> {{\n{text.decode()}}}\n{facts.decode()}}}"
+            )
+            size += 2 * len(text)
+            if size >= UPDATE_BYTES:
+                sparql_update(ep, " ;\n".join(pending))
+                pending, size = [], 0
+        report.pushed += 1
+        report.articles += g != str(MERGE_GRAPH)
+        if progress is not None:
+            progress.update()
+    if pending:
+        sparql_update(ep, " ;\n".join(pending))
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _add_to_union(ep: Endpoint, method: str, facts: bytes) -> None:
+    if method == "gsp":
+        _http("POST", f"{ep.store}?default", ep, facts, ep.content_type)
+        return
+    chunk: list[bytes] = []
+    size = 0
+    for line in facts.splitlines(keepends=True):
+        chunk.append(line)
+        size += len(line)
+        if size >= UPDATE_BYTES:
+            sparql_update(ep, "INSERT DATA {\n" + b"".join(chunk).decode() + "}")
+            chunk, size = [], 0
+    if chunk:
+        sparql_update(ep, "INSERT DATA {\n" + b"".join(chunk).decode() + "}")
+
+
+_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>kg SPARQL</title>
+<style>body{{font:14px sans-serif;margin:1.5em}}textarea{{width:100%;height:14em;font:13px monospace}}
+table{{border-collapse:collapse;margin-top:1em}}td,th{{border:1px solid #ccc;padding:2px 6px;text-align:left;
+vertical-align:top}}th{{background:#eee}}.err{{color:#a00;white-space:pre-wrap}}</style></head><body>
+<h1>kg SPARQL endpoint</h1><p>Store <code>{store}</code>, read-only. Machines: <code>/query</code>
+(SPARQL 1.1 Protocol; JSON, CSV, TSV or XML results). The default graph is the union of the articles.</p>
+<form method="get" action="/"><textarea name="query">{query}</textarea><br>
+<button type="submit">Run</button></form>{result}</body></html>"""
+_FORMATS = {
+    "json": (ox.QueryResultsFormat.JSON, RESULTS_JSON),
+    "csv": (ox.QueryResultsFormat.CSV, "text/csv"),
+    "tsv": (ox.QueryResultsFormat.TSV, "text/tab-separated-values"),
+    "xml": (ox.QueryResultsFormat.XML, "application/sparql-results+xml"),
+}
+_PAGE_ROWS = 1000
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """SPARQL Protocol (query only) and the HTML query page over one read-only store."""
+
+    store: ox.Store
+    store_name: str
+    server_version = "kg-serve"
+
+    def log_message(self, fmt: str, *args: Any) -> None:  # noqa: D102 - quiet by default
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802, D102
+        url = urllib.parse.urlsplit(self.path)
+        params = urllib.parse.parse_qs(url.query)
+        if url.path == "/query":
+            self._query(params.get("query", [""])[0], params.get("format", [""])[0])
+        elif url.path == "/":
+            self._page(params.get("query", [""])[0])
+        else:
+            self._send(404, b"not found\n", "text/plain")
+
+    def do_POST(self) -> None:  # noqa: N802, D102
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
+        ctype = self.headers.get("Content-Type", "")
+        if urllib.parse.urlsplit(self.path).path != "/query":
+            self._send(
+                404 if "update" not in self.path else 403,
+                b"read-only endpoint: /query only\n",
+                "text/plain",
+            )
+        elif ctype.startswith("application/sparql-query"):
+            self._query(body, "")
+        else:
+            self._query(urllib.parse.parse_qs(body).get("query", [""])[0], "")
+
+    def _query(self, text: str, fmt: str) -> None:
+        if not text.strip():
+            self._send(400, b"missing query\n", "text/plain")
+            return
+        try:
+            result = self.store.query(text)
+        except (SyntaxError, ValueError, OSError) as exc:
+            self._send(400, f"{exc}\n".encode(), "text/plain")
+            return
+        if isinstance(result, ox.QueryTriples):
+            self._send(
+                200,
+                ox.serialize(result, None, ox.RdfFormat.N_TRIPLES) or b"",
+                "application/n-triples",
+            )
+            return
+        accept = self.headers.get("Accept", "")
+        key = fmt or next((k for k, (_, mime) in _FORMATS.items() if mime in accept), "json")
+        rfmt, mime = _FORMATS.get(key, _FORMATS["json"])
+        self._send(200, result.serialize(None, rfmt) or b"", mime)
+
+    def _page(self, text: str) -> None:
+        text = text or query_text("timeline")
+        result = ""
+        if self.path != "/":
+            try:
+                result = _html_table(self.store.query(text))
+            except (SyntaxError, ValueError, OSError) as exc:
+                result = f'<p class="err">{html.escape(str(exc))}</p>'
+        page = _PAGE.format(
+            store=html.escape(self.store_name), query=html.escape(text), result=result
+        )
+        self._send(200, page.encode("utf-8"), "text/html; charset=utf-8")
+
+    def _send(self, status: int, body: bytes, ctype: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _html_table(result: Any) -> str:
+    if isinstance(result, ox.QueryBoolean):
+        return f"<p>{bool(result)}</p>"
+    if isinstance(result, ox.QueryTriples):
+        rows: Iterator[list[Any]] = ([t.subject, t.predicate, t.object] for t in result)
+        cols = ["subject", "predicate", "object"]
+    else:
+        cols = [v.value for v in result.variables]
+        rows = (list(s) for s in result)
+    out = ["<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in cols) + "</tr>"]
+    n = 0
+    for row in rows:
+        if n == _PAGE_ROWS:
+            out.append(f"<tr><td colspan='{len(cols)}'>... more rows; use /query for all</td></tr>")
+            break
+        out.append(
+            "<tr>"
+            + "".join(f"<td>{'' if v is None else html.escape(v.value)}</td>" for v in row)
+            + "</tr>"
+        )
+        n += 1
+    return "".join(out) + f"</table><p>{n} row(s)</p>"
+
+
+def make_server(
+    store_dir: str | Path, host: str = "127.0.0.1", port: int = 7878
+) -> ThreadingHTTPServer:
+    """A read-only SPARQL endpoint over a store (port 0 picks a free port).
+
+    Example:
+        >>> server = make_server("out/store", port=0)   # doctest: +SKIP
+        >>> server.serve_forever()                      # doctest: +SKIP
+    """
+    handler = type(
+        "Handler",
+        (_Handler,),
+        {"store": open_store(store_dir, read_only=True), "store_name": str(store_dir)},
+    )
+    return ThreadingHTTPServer((host, port), handler)
