@@ -22,13 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-QUERIES = {
-    "timeline-100": BENCH / "queries" / "timeline_first100.rq",
-    "ceasefires": ROOT / "queries" / "ceasefires.rq",
-    "actor-counts": BENCH / "queries" / "actor_counts.rq",
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import BENCH, ROOT  # noqa: E402 - the benchmark queries are defined once, in run.py
+from run import QUERIES as _ALL_QUERIES  # noqa: E402
+
+QUERIES = {k: v for k, v in _ALL_QUERIES.items() if k != "timeline (all)"}
 
 
 def _rss_mb() -> float:
