@@ -150,6 +150,8 @@ def timeline(graph_path: str, html: bool, output: str, fmt: str) -> None:
     from kg.query import format_rows, run_query
 
     cols, rows = run_query(graph, "timeline")
+    if fmt == "table":  # the IRIs are for machines: csv and json keep them
+        cols = [c for c in cols if c != "event"]
     click.echo(format_rows(cols, rows, fmt))
 
 
