@@ -15,7 +15,7 @@ from kg.model import ENTITY_TYPES, Evidence, Mention, Sentence
 
 _WORD_L = r"(?<![\w\-])"
 _WORD_R = r"(?![\w\-])"
-_DATELINE = re.compile(r"^\s*([A-Z][A-Za-z.' ]{1,40}(?:,\s*[A-Za-z.' ]{2,40})?)\s*(?:\([^)\n]{0,60}\))?\s*[-–—]")
+_DATELINE = re.compile(r"^\s*([A-Z][A-Za-z0-9.' ]{1,40}(?:,\s*[A-Za-z0-9.' ]{2,40})?)\s*(?:\([^)\n]{0,60}\))?\s*[-–—]")
 
 
 @dataclass(frozen=True, slots=True)
