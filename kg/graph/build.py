@@ -40,6 +40,7 @@ class _Writer:
         self.g, self.ex, self.gaz = graph, ex, gaz
         self.art = iris.article_iri(ex.article.id)
         self.sentences = {s.index: s for s in ex.sentences}
+        self.described: set[URIRef] = set()  # entities and sentences already written once
 
     def add(self, s: URIRef, p: URIRef, o) -> None:
         self.g.add((s, p, o))
@@ -57,7 +58,8 @@ class _Writer:
         self.add(att, KG.end, Literal(ev.end))
         self.add(att, KG.ruleId, Literal(ev.rule_id))
         self.add(att, KG.surface, Literal(ev.surface))
-        if (sent, RDF.type, KG.Sentence) not in self.g:
+        if sent not in self.described:
+            self.described.add(sent)
             s = self.sentences[ev.sentence_index]
             self.add(sent, RDF.type, KG.Sentence)
             self.add(sent, KG.inArticle, self.art)
@@ -87,6 +89,9 @@ class _Writer:
 
     def entity(self, key: str, etype: str, label: str) -> URIRef:
         e = iris.entity_iri(key)
+        if e in self.described:  # each mention used to re-add the same description
+            return e
+        self.described.add(e)
         self.add(e, RDF.type, KG[etype])
         self.add(e, RDFS.label, Literal(label, lang="en"))
         self.add(e, KG.key, Literal(key))
