@@ -128,3 +128,20 @@ def test_regression_iri_of_a_surrogate_name():
     a, b = iris.node_iri("att", "caf\udce9"), iris.node_iri("att", "caf\udce8")
     assert a != b and str(a).startswith(str(iris.DATA))
     assert iris.article_iri("A b") != iris.article_iri("a-b")
+
+
+@given(st.lists(st.sampled_from(list("abcdeghiklmnprstuyAPSKſİ -.,") + [
+    "gencatan senjata ", "menyerang ", "Perjanjian ", "bentrokan ", "MENUDUH ", "kesepakatan itu ",
+    "ſerangan ", "perjanjian gencatan ", "menghentikan perang "]), max_size=60).map("".join))
+def test_trigger_gates_never_change_matches(text):
+    """The literal gates of event triggers are a speed-up only: same matches as without them."""
+    from dataclasses import replace
+
+    from kg.events.triggers import _trigger_matches
+
+    rules = RULES.events
+    ungated = replace(rules, triggers=tuple(replace(t, gate=()) for t in rules.triggers))
+    def spans(r):
+        return [(a, b, t.id) for a, b, t in _trigger_matches(text, r)]
+
+    assert spans(rules) == spans(ungated)

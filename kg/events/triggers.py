@@ -25,6 +25,7 @@ class Trigger:
     etype: str
     regex: re.Pattern[str]
     anaphoric: bool = False
+    gate: tuple[str, ...] = ()  # lower-case strings one of which any match contains; () = always run
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def load_event_rules() -> EventRules:
         for t in entries:
             try:
                 regex = re.compile(r"(?<![\w-])(?:" + t["pattern"] + r")(?![\w-])", re.I)
-                triggers.append(Trigger(t["id"], etype, regex, bool(t.get("anaphoric"))))
+                triggers.append(Trigger(t["id"], etype, regex, bool(t.get("anaphoric")), literal_gate(t["pattern"])))
             except (KeyError, re.error) as exc:
                 problems.append(f"events.yaml {t.get('id')}: {exc}")
     problems += check_unique_ids("events.yaml", all_entries)
@@ -110,9 +111,46 @@ def load_event_rules() -> EventRules:
     )
 
 
+def _top_level_alternatives(pattern: str) -> list[str]:
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return out + [pattern[start:]]
+
+
+def literal_gate(pattern: str) -> tuple[str, ...]:
+    """A cheap necessary condition for a trigger: the literal text each top-level
+    alternative starts with. A sentence containing none of them cannot match, so the
+    regex is not run (speed only: the matches are the same). Empty when an alternative
+    starts with regex syntax."""
+    gates = []
+    for alt in _top_level_alternatives(pattern):
+        m = re.match(r"[A-Za-z0-9 '-]+", alt)
+        lit = m.group() if m else ""
+        if lit and len(alt) > len(lit) and alt[len(lit)] in "?*{":
+            lit = lit[:-1]  # the last letter is optional
+        if len(lit) < 3:
+            return ()
+        gates.append(lit.lower())
+    return tuple(gates)
+
+
 def _trigger_matches(text: str, rules: EventRules) -> list[tuple[int, int, Trigger]]:
     """Non-overlapping trigger matches; on overlap the higher-priority type wins."""
-    hits = [(m.start(), m.end(), t) for t in rules.triggers for m in t.regex.finditer(text)]
+    low = text.casefold()  # as re.IGNORECASE folds (ſ -> s)
+    hits = [(m.start(), m.end(), t) for t in rules.triggers
+            if not t.gate or any(g in low for g in t.gate) for m in t.regex.finditer(text)]
     hits.sort(key=lambda h: (rules.priority[h[2].etype], h[0] - h[1]))
     kept: list[tuple[int, int, Trigger]] = []
     for h in hits:
