@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import BENCH, ROOT  # noqa: E402 - the benchmark queries are defined once, in run.py
+# the benchmark queries are defined once, in run.py
 from run import QUERIES as _ALL_QUERIES  # noqa: E402
 
 QUERIES = {k: v for k, v in _ALL_QUERIES.items() if k != "timeline (all)"}

@@ -101,12 +101,14 @@ def push(
     from kg.remote import endpoint_for
     from kg.remote import push as push_graph
     from kg.scale import Progress
-    from kg.store import is_store, store_stats
+    from kg.store import is_store, open_store, read_digests
 
     try:
         pairs = tuple(_header(h) for h in headers)
         ep = endpoint_for(endpoint, server, update=update_url, store=store_url, headers=pairs)
-        total = store_stats(source).articles if is_store(source) else 0
+        total = (
+            len(read_digests(open_store(source, read_only=True), False)) if is_store(source) else 0
+        )
         progress = Progress(total, enabled=not quiet and sys.stderr.isatty(), label="graphs")
         report = push_graph(source, ep, method=method, force=force, progress=progress)
         progress.close()

@@ -276,3 +276,19 @@ def test_serve_answers_sparql_and_shows_a_query_page(seed_store):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_validate_and_export_read_a_store(tmp_path):
+    """`kg validate` and `kg export` take a store directory as well as a graph file."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    store = tmp_path / "st"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", str(SEEDS / "000_e136840ccb6173e2.txt"), "--store", str(store), "-q"]).exit_code == 0
+    r = runner.invoke(cli, ["validate", str(store)])
+    assert r.exit_code == 0 and "conforms" in r.output
+    out = tmp_path / "x.nq"
+    assert runner.invoke(cli, ["export", str(store), "-o", str(out)]).exit_code == 0
+    assert "000_e136840ccb6173e2" in out.read_text(encoding="utf-8")
