@@ -6,6 +6,7 @@ graph (one named graph per article). `build()` is what `kg build` runs.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -26,7 +27,7 @@ from kg.graph.conflicts import ConflictEpisode, load_episodes
 from kg.ingest.clean import BoilerplateRule, blank_boilerplate, load_boilerplate_rules
 from kg.ingest.read import read_article
 from kg.ingest.sentences import split_sentences
-from kg.model import Article, DateMention, Extraction, Mention, Sentence
+from kg.model import Article, DateMention, Evidence, Extraction, Mention, Sentence
 
 log = logging.getLogger("kg")
 METADATA_FILE = "metadata.yaml"
@@ -197,10 +198,6 @@ def same_day_dates(s: Sentence, earlier: list[DateMention], rules: EventRules) -
 
 def _resolve_surnames(per_sentence: list, mentions: list[Mention]) -> list[Mention]:
     """A person found by pattern may later be named by surname alone: resolve it."""
-    import re
-
-    from kg.model import Evidence
-
     people = {m.label.split()[-1]: m for m in mentions if m.key.startswith("person-")}
     if not people:
         return []

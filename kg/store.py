@@ -40,7 +40,7 @@ from rdflib.namespace import XSD
 
 from kg.errors import KgError
 from kg.graph import iris
-from kg.graph.build import bind_prefixes
+from kg.graph.build import bind_prefixes, merge_reason
 
 MARKER = "kg-store.json"
 DATABASE = "oxigraph"
@@ -245,9 +245,7 @@ def refresh_merges(store: ox.Store, events: Iterable[str] | None = None) -> int:
         lines = []
         for event, articles in sorted(seen.items()):
             if len(articles) > 1:
-                etype, date = facts[event]
-                ids = ", ".join(sorted(articles))
-                reason = f"same type ({etype}) and normalised date ({date}) reported by {ids}"
+                reason = merge_reason(*facts[event], articles)
                 lines.append(f"<{event}> <{KG.mergeReason}> {ox.Literal(reason)}")
         if lines:
             g = f" <{merge}> .\n"

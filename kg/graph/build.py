@@ -196,6 +196,11 @@ def add_extraction(ds: Dataset, ex: Extraction, gaz: Gazetteer,
 MERGE_GRAPH = iris.DATA["graph/merge"]
 
 
+def merge_reason(etype: object, date: object, articles: set[str]) -> str:
+    """Why reports were merged into one event (the same text for a Dataset and a store)."""
+    return f"same type ({etype}) and normalised date ({date}) reported by {', '.join(sorted(articles))}"
+
+
 def record_merges(ds: Dataset) -> int:
     """Say why reports were merged: every event attested by several articles gets a
     `kg:mergeReason` in the `merge` graph (issue 4 item 6). Returns the number of events."""
@@ -215,7 +220,6 @@ def record_merges(ds: Dataset) -> int:
         if len(articles) < 2:
             continue
         etype, date = facts[event]
-        merged.add((event, KG.mergeReason, Literal(
-            f"same type ({etype}) and normalised date ({date}) reported by {', '.join(sorted(articles))}")))
+        merged.add((event, KG.mergeReason, Literal(merge_reason(etype, date, articles))))
         n += 1
     return n
