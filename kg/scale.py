@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import re
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -31,13 +30,10 @@ from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import XSD
 
 from kg.errors import ArticleError
 from kg.graph import iris
-from kg.graph.build import add_extraction
-from kg.graph.vocab import KG
+from kg.graph.build import article_triples
 from kg.ingest.read import read_article
 from kg.model import Extraction
 from kg.pipeline import BuildReport, Rules, extract_article, iter_inputs, load_rules
@@ -46,11 +42,6 @@ from kg.store import DIGEST, drop_graphs, graph_events, open_store, read_digests
 FLUSH_BYTES = 32 * 1024 * 1024
 BATCH = 16
 OPTIMIZE_MIN = 200
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_XSD_STRING = str(XSD.string)
-_ESCAPE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-_EVENT_TYPE = f"<{KG.eventType}>"
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,59 +126,6 @@ def content_digest(data: bytes, published: str | None, key: str) -> str:
     return h.hexdigest()
 
 
-class _Sink:
-    """The part of rdflib's Graph that `add_extraction` uses (`add`, `in`), as a list."""
-
-    __slots__ = ("triples", "typed")
-
-    def __init__(self) -> None:
-        self.triples: list[tuple[Any, Any, Any]] = []
-        self.typed: set[tuple[Any, Any, Any]] = set()
-
-    def add(self, triple: tuple[Any, Any, Any]) -> None:
-        self.triples.append(triple)
-        if str.__eq__(triple[1], _RDF_TYPE):
-            self.typed.add(triple)
-
-    def __contains__(self, triple: tuple[Any, Any, Any]) -> bool:
-        return triple in self.typed or (
-            not str.__eq__(triple[1], _RDF_TYPE) and triple in self.triples
-        )
-
-
-class _Collector:
-    """Duck-typed `rdflib.Dataset` for `add_extraction`: one `_Sink` per named graph."""
-
-    def __init__(self) -> None:
-        self.graphs: dict[URIRef, _Sink] = {}
-
-    def graph(self, identifier: URIRef) -> _Sink:
-        return self.graphs.setdefault(identifier, _Sink())
-
-
-def nt_term(term: Any) -> str:
-    """A term in N-Triples syntax (IRIs checked, literals escaped)."""
-    kind = type(term)
-    if kind is URIRef or (kind is not Literal and isinstance(term, URIRef)):
-        return f"<{_quote_iri(term) if _BAD_IRI.search(term) else term}>"  # not +: URIRef.__add__
-    if kind is Literal or isinstance(term, Literal):
-        lex = str.translate(term, _ESCAPE)
-        lang = term.language
-        if lang:
-            return f'"{lex}"@{lang}'
-        dt = term.datatype
-        return f'"{lex}"' if dt is None or str.__eq__(dt, _XSD_STRING) else f'"{lex}"^^<{dt}>'
-    if isinstance(term, BNode):
-        return f"_:b{term}"
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def _quote_iri(iri: str) -> str:
-    return "".join(
-        c if not _BAD_IRI.match(c) else "".join(f"%{b:02X}" for b in c.encode()) for c in iri
-    )
-
-
 def extraction_nquads(ex: Extraction, rules: Rules) -> tuple[str, int, frozenset[str]]:
     """One article's facts as N-Quads: each triple once in the article's named graph and
     once in the default graph (the union that queries read; see kg.store).
@@ -195,26 +133,8 @@ def extraction_nquads(ex: Extraction, rules: Rules) -> tuple[str, int, frozenset
     Returns:
         (text, number of triples, IRIs of the events it describes).
     """
-    collector = _Collector()
-    add_extraction(collector, ex, rules.gazetteer, rules.episodes)  # type: ignore[arg-type]
-    triples: dict[str, None] = {}
-    events: set[str] = set()
-    for sink in collector.graphs.values():
-        seen: dict[int, str] = {}  # by id(): the terms stay alive in sink.triples meanwhile
-        for s, p, o in sink.triples:
-            ss = seen.get(id(s))
-            if ss is None:
-                ss = seen[id(s)] = nt_term(s)
-            ps = seen.get(id(p))
-            if ps is None:
-                ps = seen[id(p)] = nt_term(p)
-            if ps == _EVENT_TYPE:
-                events.add(ss[1:-1])
-            triples[f"{ss} {ps} {nt_term(o)}"] = None
-    (gid,) = collector.graphs or (iris.graph_iri(ex.article.id),)
-    g = f" <{gid}> .\n"
-    body = g.join(triples) + g + " .\n".join(triples) + " .\n" if triples else ""
-    return body, len(triples), frozenset(events)
+    t = article_triples(ex, rules.gazetteer, rules.episodes)
+    return t.nquads() + t.ntriples(), len(t.lines), t.events
 
 
 def extract_job(job: Job, rules: Rules, key: str) -> Outcome:

@@ -26,7 +26,8 @@ from kg.cli import cli
 from kg.graph import iris
 from kg.pipeline import build_dataset, union
 from kg.query import run_query
-from kg.scale import Progress, build_store, nt_term
+from kg.graph.ntriples import term as nt_term
+from kg.scale import Progress, build_store
 from kg.store import DIGEST, export_store, open_graph, open_store, read_digests, store_stats
 
 CONTRACT = ("entities", "roles", "ceasefires", "events", "figures")

@@ -5,21 +5,52 @@ character offsets and rule id (issue 2 item 5); the attestation is also the clai
 reports it (`kg:reportedBy`), by which cue, with which polarity (issue 4 item 3).
 Events, entities and offices have content-derived IRIs, so the same fact told by several
 articles is one node with one attestation per article.
+
+`article_triples` writes an article's triples once, as N-Triples text (`kg.graph.ntriples`):
+the store bulk-loads that text as it is, and `add_extraction` parses it into an rdflib
+Dataset for `kg build -o`, so both paths hold the same triples by construction.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV
 
 from kg.annotate.entities import Gazetteer
-from kg.graph.conflicts import ConflictEpisode, episode_for
 from kg.graph import iris
+from kg.graph.conflicts import ConflictEpisode, episode_for
+from kg.graph.ntriples import boolean, date, integer, iri, literal
 from kg.graph.vocab import KG, WD
 from kg.model import DateValue, Event, Evidence, Extraction
 
-_EVENT_CLASS = {name: KG[name] for name in (
-    "Ceasefire", "Agreement", "Attack", "Capture", "Concession", "Request", "Meeting", "Support",
-    "Accusation", "Deployment", "Protest", "Displacement", "Appointment", "Statement")}
+_EVENT_TYPES = ("Ceasefire", "Agreement", "Attack", "Capture", "Concession", "Request", "Meeting",
+                "Support", "Accusation", "Deployment", "Protest", "Displacement", "Appointment",
+                "Statement")
+_EVENT_CLASS = {name: iri(KG[name]) for name in _EVENT_TYPES}
+
+
+class _P:
+    """Predicates and classes, pre-encoded once."""
+
+    type = iri(RDF.type)
+    label = iri(RDFS.label)
+    prefLabel = iri(SKOS.prefLabel)
+    sameAs = iri(OWL.sameAs)
+    derived = iri(PROV.wasDerivedFrom)
+    title = iri(DCTERMS.title)
+    Article, Sentence, Attestation = iri(KG.Article), iri(KG.Sentence), iri(KG.Attestation)
+    Event, Office, Figure, Conflict = iri(KG.Event), iri(KG.Office), iri(KG.Figure), iri(KG.Conflict)
+
+
+for _name in ("attestedBy", "inArticle", "sentence", "start", "end", "ruleId", "surface",
+              "sentenceIndex", "text", "articleId", "url", "outlet", "published", "date",
+              "earliest", "latest", "key", "cue", "polarity", "reportedBy", "status",
+              "eventType", "dateReason", "dateText", "dateRuleId", "actor", "party", "mediator",
+              "target", "location", "holder", "role", "officeOf", "former", "count", "kind",
+              "vague", "low", "high", "figureOf"):
+    setattr(_P, _name, iri(KG[_name]))
+_ANY_URI = str(XSD.anyURI)
 
 
 def bind_prefixes(graph: Graph) -> None:
@@ -33,76 +64,100 @@ def bind_prefixes(graph: Graph) -> None:
     graph.bind("wd", WD)
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleTriples:
+    """One article's triples: its named graph, the N-Triples lines (subject predicate
+    object, no final dot, each once), and the IRIs of the events it describes."""
+
+    graph: str
+    lines: tuple[str, ...]
+    events: frozenset[str]
+
+    def nquads(self) -> str:
+        """The lines as N-Quads in the article's graph."""
+        if not self.lines:
+            return ""
+        g = f" <{self.graph}> .\n"
+        return g.join(self.lines) + g
+
+    def ntriples(self) -> str:
+        """The lines as N-Triples."""
+        return " .\n".join(self.lines) + " .\n" if self.lines else ""
+
+
 class _Writer:
-    """Adds one article's triples to its named graph."""
+    """Writes one article's triples as N-Triples lines (each line once, in order)."""
 
-    def __init__(self, graph: Graph, ex: Extraction, gaz: Gazetteer):
-        self.g, self.ex, self.gaz = graph, ex, gaz
-        self.art = iris.article_iri(ex.article.id)
+    def __init__(self, ex: Extraction, gaz: Gazetteer):
+        self.ex, self.gaz = ex, gaz
+        self.lines: dict[str, None] = {}
+        self.art = iri(iris.article_iri(ex.article.id))
         self.sentences = {s.index: s for s in ex.sentences}
-        self.described: set[URIRef] = set()  # entities and sentences already written once
+        self.described: set[str] = set()  # entities and sentences already written once
+        self.events: set[str] = set()
 
-    def add(self, s: URIRef, p: URIRef, o) -> None:
-        self.g.add((s, p, o))
+    def add(self, s: str, p: str, o: str) -> None:
+        self.lines[f"{s} {p} {o}"] = None
 
-    def attest(self, fact: URIRef, ev: Evidence) -> URIRef:
+    def attest(self, fact: str, ev: Evidence) -> str:
         """Attach an attestation for `fact` from evidence `ev`; returns the attestation."""
-        att = iris.node_iri("att", str(fact), ev.article_id, str(ev.start), str(ev.end), ev.rule_id)
-        sent = iris.sentence_iri(ev.article_id, ev.sentence_index)
-        self.add(fact, KG.attestedBy, att)
-        self.add(att, RDF.type, KG.Attestation)
-        self.add(att, KG.inArticle, self.art)
-        self.add(att, KG.sentence, sent)
-        self.add(att, PROV.wasDerivedFrom, sent)
-        self.add(att, KG.start, Literal(ev.start))
-        self.add(att, KG.end, Literal(ev.end))
-        self.add(att, KG.ruleId, Literal(ev.rule_id))
-        self.add(att, KG.surface, Literal(ev.surface))
+        att = iri(iris.node_iri("att", fact[1:-1], ev.article_id, str(ev.start), str(ev.end), ev.rule_id))
+        sent = iri(iris.sentence_iri(ev.article_id, ev.sentence_index))
+        add, P = self.add, _P
+        add(fact, P.attestedBy, att)
+        add(att, P.type, P.Attestation)
+        add(att, P.inArticle, self.art)
+        add(att, P.sentence, sent)
+        add(att, P.derived, sent)
+        add(att, P.start, integer(ev.start))
+        add(att, P.end, integer(ev.end))
+        add(att, P.ruleId, literal(ev.rule_id))
+        add(att, P.surface, literal(ev.surface))
         if sent not in self.described:
             self.described.add(sent)
             s = self.sentences[ev.sentence_index]
-            self.add(sent, RDF.type, KG.Sentence)
-            self.add(sent, KG.inArticle, self.art)
-            self.add(sent, KG.sentenceIndex, Literal(s.index))
-            self.add(sent, KG.start, Literal(s.start))
-            self.add(sent, KG.end, Literal(s.end))
-            self.add(sent, KG.text, Literal(s.text))
+            add(sent, P.type, P.Sentence)
+            add(sent, P.inArticle, self.art)
+            add(sent, P.sentenceIndex, integer(s.index))
+            add(sent, P.start, integer(s.start))
+            add(sent, P.end, integer(s.end))
+            add(sent, P.text, literal(s.text))
         return att
 
     def article(self) -> None:
-        a = self.ex.article
-        self.add(self.art, RDF.type, KG.Article)
-        self.add(self.art, KG.articleId, Literal(a.id))
-        self.add(self.art, DCTERMS.title, Literal(a.title))
+        a, art, P = self.ex.article, self.art, _P
+        self.add(art, P.type, P.Article)
+        self.add(art, P.articleId, literal(a.id))
+        self.add(art, P.title, literal(a.title))
         if a.url:
-            self.add(self.art, KG.url, Literal(a.url, datatype=XSD.anyURI))
+            self.add(art, P.url, literal(a.url, datatype=_ANY_URI))
         if a.outlet:
-            self.add(self.art, KG.outlet, Literal(a.outlet))
+            self.add(art, P.outlet, literal(a.outlet))
         if a.published:
-            self.add(self.art, KG.published, Literal(a.published.edtf))
-            self.dates(self.art, a.published)
+            self.add(art, P.published, literal(a.published.edtf))
+            self.dates(art, a.published)
 
-    def dates(self, node: URIRef, value: DateValue) -> None:
-        self.add(node, KG.date, Literal(value.edtf))
-        self.add(node, KG.earliest, Literal(value.earliest, datatype=XSD.date))
-        self.add(node, KG.latest, Literal(value.latest, datatype=XSD.date))
+    def dates(self, node: str, value: DateValue) -> None:
+        self.add(node, _P.date, literal(value.edtf))
+        self.add(node, _P.earliest, date(value.earliest))
+        self.add(node, _P.latest, date(value.latest))
 
-    def entity(self, key: str, etype: str, label: str) -> URIRef:
-        e = iris.entity_iri(key)
+    def entity(self, key: str, etype: str, label: str) -> str:
+        e = iri(iris.entity_iri(key))
         if e in self.described:  # each mention used to re-add the same description
             return e
         self.described.add(e)
-        self.add(e, RDF.type, KG[etype])
-        self.add(e, RDFS.label, Literal(label, lang="en"))
-        self.add(e, KG.key, Literal(key))
+        self.add(e, _P.type, iri(KG[etype]))
+        self.add(e, _P.label, literal(label, lang="en"))
+        self.add(e, _P.key, literal(key))
         entry = self.gaz.entries.get(key)
         if entry is not None:
-            self.add(e, SKOS.prefLabel, Literal(entry.label_id, lang="id"))
+            self.add(e, _P.prefLabel, literal(entry.label_id, lang="id"))
             if entry.wikidata:
-                self.add(e, OWL.sameAs, WD[entry.wikidata])
+                self.add(e, _P.sameAs, iri(WD[entry.wikidata]))
         return e
 
-    def ref(self, key: str) -> URIRef:
+    def ref(self, key: str) -> str:
         """IRI of an entity already typed by a mention (or by the gazetteer)."""
         if key in self.ex.labels:
             label, etype = self.ex.labels[key]
@@ -110,89 +165,106 @@ class _Writer:
         entry = self.gaz.entries[key]
         return self.entity(key, entry.etype, entry.label)
 
-    def claim(self, att: URIRef, claim) -> None:
+    def claim(self, att: str, claim) -> None:
         """Who reports the fact, by which cue, with which polarity (issue 4 item 3)."""
         if claim is None:
             return
-        self.add(att, KG.cue, Literal(claim.cue))
-        self.add(att, KG.polarity, Literal(claim.polarity))
+        self.add(att, _P.cue, literal(claim.cue))
+        self.add(att, _P.polarity, literal(claim.polarity))
         if claim.source:
-            self.add(att, KG.reportedBy, self.ref(claim.source))
+            self.add(att, _P.reportedBy, self.ref(claim.source))
 
     def event(self, e: Event) -> None:
+        P = _P
         if e.status != "asserted":
             scope = (self.ex.article.id, str(e.evidence.start), e.status)
-            node = iris.event_iri(e.etype, None, *scope)
-            self.add(node, KG.status, Literal(e.status))
+            node = iri(iris.event_iri(e.etype, None, *scope))
+            self.add(node, P.status, literal(e.status))
         else:
-            node = iris.event_iri(e.etype, e.date.edtf if e.date else None,
-                                  self.ex.article.id, str(e.evidence.start))
-        self.add(node, RDF.type, KG.Event)
-        self.add(node, RDF.type, _EVENT_CLASS[e.etype])
-        self.add(node, KG.eventType, Literal(e.etype))
+            node = iri(iris.event_iri(e.etype, e.date.edtf if e.date else None,
+                                      self.ex.article.id, str(e.evidence.start)))
+        self.events.add(node[1:-1])
+        self.add(node, P.type, P.Event)
+        self.add(node, P.type, _EVENT_CLASS[e.etype])
+        self.add(node, P.eventType, literal(e.etype))
         att = self.attest(node, e.evidence)
         if e.date is not None:
             self.dates(node, e.date)
-            self.add(att, KG.dateReason, Literal(e.date.reason))
+            self.add(att, P.dateReason, literal(e.date.reason))
             if e.date_evidence is not None:
-                self.add(att, KG.dateText, Literal(e.date_evidence.surface))
-                self.add(att, KG.dateRuleId, Literal(e.date_evidence.rule_id))
-        for prop, keys in ((KG.actor, e.actors), (KG.party, e.parties), (KG.mediator, e.mediators),
-                           (KG.target, e.targets), (KG.location, e.places)):
+                self.add(att, P.dateText, literal(e.date_evidence.surface))
+                self.add(att, P.dateRuleId, literal(e.date_evidence.rule_id))
+        for prop, keys in ((P.actor, e.actors), (P.party, e.parties), (P.mediator, e.mediators),
+                           (P.target, e.targets), (P.location, e.places)):
             for key in keys:
                 ent = self.ref(key)
                 self.add(node, prop, ent)
                 self.add(att, prop, ent)
         self.claim(att, e.claim)
 
+    def office(self, o) -> None:
+        P = _P
+        node = iri(iris.node_iri("office", o.person, o.role, o.of or ""))
+        self.add(node, P.type, P.Office)
+        self.add(node, P.holder, self.ref(o.person))
+        self.add(node, P.role, literal(o.role))
+        if o.of:
+            self.add(node, P.officeOf, self.ref(o.of))
+        att = self.attest(node, o.evidence)
+        self.add(att, P.former, boolean(o.former))
 
-def add_episode(w: _Writer, ep: ConflictEpisode) -> URIRef:
-    """The node of a known conflict episode (lexicons/conflicts.yaml)."""
-    node = iris.DATA["conflict/" + ep.key]
-    w.add(node, RDF.type, KG.Conflict)
-    w.add(node, RDFS.label, Literal(ep.label, lang="en"))
-    w.add(node, SKOS.prefLabel, Literal(ep.label_id, lang="id"))
-    w.add(node, KG.key, Literal(ep.key))
-    w.dates(node, ep.period)
-    return node
+    def figure(self, f, episodes: tuple[ConflictEpisode, ...]) -> None:
+        P = _P
+        node = iri(iris.node_iri("figure", self.ex.article.id, str(f.evidence.start), f.kind, str(f.count)))
+        self.add(node, P.type, P.Figure)
+        self.add(node, P.count, integer(f.count))
+        self.add(node, P.kind, literal(f.kind))
+        self.add(node, P.vague, boolean(f.vague))
+        if f.low is not None:
+            self.add(node, P.low, integer(f.low))
+        if f.high is not None:
+            self.add(node, P.high, integer(f.high))
+        self.claim(self.attest(node, f.evidence), f.claim)
+        ep = episode_for(f.reference, episodes)
+        if ep is not None:
+            self.add(node, P.figureOf, self.episode(ep))
+
+    def episode(self, ep: ConflictEpisode) -> str:
+        """The node of a known conflict episode (lexicons/conflicts.yaml)."""
+        node = iri(iris.DATA["conflict/" + ep.key])
+        self.add(node, _P.type, _P.Conflict)
+        self.add(node, _P.label, literal(ep.label, lang="en"))
+        self.add(node, _P.prefLabel, literal(ep.label_id, lang="id"))
+        self.add(node, _P.key, literal(ep.key))
+        self.dates(node, ep.period)
+        return node
+
+
+def article_triples(ex: Extraction, gaz: Gazetteer,
+                    episodes: tuple[ConflictEpisode, ...] = ()) -> ArticleTriples:
+    """All triples one article's extraction says, as N-Triples lines (see `ArticleTriples`)."""
+    w = _Writer(ex, gaz)
+    w.article()
+    for m in ex.mentions:
+        w.attest(w.entity(m.key, m.etype, m.label), m.evidence)
+    for o in ex.offices:
+        w.office(o)
+    for e in ex.events:
+        w.event(e)
+    for f in ex.figures:
+        w.figure(f, episodes)
+    return ArticleTriples(str(iris.graph_iri(ex.article.id)), tuple(w.lines), frozenset(w.events))
 
 
 def add_extraction(ds: Dataset, ex: Extraction, gaz: Gazetteer,
                    episodes: tuple[ConflictEpisode, ...] = ()) -> URIRef:
     """Write one article's extraction into its own named graph of `ds`; returns the graph IRI."""
-    gid = iris.graph_iri(ex.article.id)
-    w = _Writer(ds.graph(gid), ex, gaz)
-    w.article()
-    for m in ex.mentions:
-        w.attest(w.entity(m.key, m.etype, m.label), m.evidence)
-    for o in ex.offices:
-        node = iris.node_iri("office", o.person, o.role, o.of or "")
-        w.add(node, RDF.type, KG.Office)
-        w.add(node, KG.holder, w.ref(o.person))
-        w.add(node, KG.role, Literal(o.role))
-        if o.of:
-            w.add(node, KG.officeOf, w.ref(o.of))
-        att = w.attest(node, o.evidence)
-        w.add(att, KG.former, Literal(o.former))
-    for e in ex.events:
-        w.event(e)
-    for f in ex.figures:
-        node = iris.node_iri("figure", ex.article.id, str(f.evidence.start), f.kind, str(f.count))
-        w.add(node, RDF.type, KG.Figure)
-        w.add(node, KG.count, Literal(f.count))
-        w.add(node, KG.kind, Literal(f.kind))
-        w.add(node, KG.vague, Literal(f.vague))
-        if f.low is not None:
-            w.add(node, KG.low, Literal(f.low))
-        if f.high is not None:
-            w.add(node, KG.high, Literal(f.high))
-        w.claim(w.attest(node, f.evidence), f.claim)
-        ep = episode_for(f.reference, episodes)
-        if ep is not None:
-            w.add(node, KG.figureOf, add_episode(w, ep))
+    triples = article_triples(ex, gaz, episodes)
+    gid = URIRef(triples.graph)
+    graph = ds.graph(gid)
+    if triples.lines:
+        graph.parse(data=triples.ntriples(), format="nt")
     return gid
-
-
 MERGE_GRAPH = iris.DATA["graph/merge"]
 
 

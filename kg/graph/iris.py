@@ -6,6 +6,7 @@ hash (issue 5: names from articles never break Turtle).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -34,6 +35,7 @@ def digest(*parts: str, size: int = 12) -> str:
     return hashlib.sha256(data).hexdigest()[:size]
 
 
+@functools.lru_cache(maxsize=65536)  # the same few hundred keys in every article
 def entity_iri(key: str) -> URIRef:
     """IRI of an entity from its gazetteer key (or minted key)."""
     return DATA["entity/" + slug(key)]
