@@ -107,7 +107,7 @@ def push(
         pairs = tuple(_header(h) for h in headers)
         ep = endpoint_for(endpoint, server, update=update_url, store=store_url, headers=pairs)
         total = (
-            len(read_digests(open_store(source, read_only=True), False)) if is_store(source) else 0
+            len(read_digests(open_store(source, read_only=True))) + 1 if is_store(source) else 0
         )
         progress = Progress(total, enabled=not quiet and sys.stderr.isatty(), label="graphs")
         report = push_graph(source, ep, method=method, force=force, progress=progress)

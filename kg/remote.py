@@ -15,13 +15,14 @@ Plain urllib, no SPARQLWrapper. Issue "Scale", item 5.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,9 +32,30 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
 from kg.errors import KgError
+from kg.graph import iris
 from kg.graph.build import MERGE_GRAPH
 from kg.query import query_text
-from kg.store import DIGEST, DIGEST_QUERY, drop_update, is_store, open_store, read_digests
+from kg.store.articles import MERGE_REASON, article_view
+from kg.store.db import DIGEST, checked_iris, is_store, open_store, read_digests
+
+# on a server, each article is a named graph holding its digest triple (kg push)
+DIGEST_QUERY = f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?g <{DIGEST}> ?h }} }}"
+
+
+def drop_update(graphs: list[str]) -> str:
+    """SPARQL Update dropping article graphs from a server and, from its default graph
+    (the union), the triples that no other named graph holds. Standard SPARQL 1.1.
+
+    Graph IRIs come from `kg.graph.iris` (slugs), never from input text; they are checked.
+    """
+    ops = []
+    for g in checked_iris(graphs).split():
+        ops.append(
+            f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other != {g}) }} }}"
+        )
+        ops.append(f"DROP SILENT GRAPH {g}")
+    return " ;\n".join(ops)
 
 # server kind -> (query path, update path, Graph Store path, content type) under the base URL
 SERVERS = {
@@ -197,10 +219,11 @@ class PushReport:
         )
 
 
-def _source(path: str | Path) -> ox.Store:
+def _source(path: str | Path) -> tuple[ox.Store, bool]:
+    """(the data, whether it is a kg store) for a store directory or a graph file."""
     p = Path(path)
     if p.is_dir() and is_store(p):
-        return open_store(p, read_only=True)
+        return open_store(p, read_only=True), True
     if not p.is_file():
         raise KgError(f"{p}: not a kg store or a graph file")
     store = ox.Store()
@@ -208,16 +231,32 @@ def _source(path: str | Path) -> ox.Store:
         store.load(path=str(p))
     except (SyntaxError, ValueError, OSError) as exc:
         raise KgError(f"{p}: cannot read as RDF: {exc}") from None
-    return store
+    return store, False
 
 
-def _graph_text(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> tuple[bytes, bytes]:
-    """(named graph's N-Triples, the same without the digest triple for the union)."""
-    text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
-    facts = b"".join(
-        line for line in text.splitlines(keepends=True) if f"<{DIGEST}>".encode() not in line
-    )
-    return text, facts
+def _nt(triples: Iterable[ox.Triple]) -> bytes:
+    return "".join(f"{t} .\n" for t in triples).encode("utf-8")
+
+
+def _graphs(store: ox.Store, is_kg_store: bool) -> Iterator[tuple[str, str | None, bytes, bytes]]:
+    """(graph IRI, digest, N-Triples with the digest triple, N-Triples of the facts) per
+    named graph: articles as recovered from a store's union, then the `merge` graph."""
+    if not is_kg_store:
+        for g in sorted(n.value for n in store.named_graphs()):
+            text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) or b""
+            facts = b"".join(line for line in text.splitlines(keepends=True)
+                             if f"<{DIGEST}>".encode() not in line)
+            yield g, None, text, facts
+        return
+    digests = read_digests(store)
+    for g, h in sorted(digests.items()):
+        facts = _nt(article_view(store, ox.NamedNode(str(iris.article_of_graph(g)))))
+        yield g, h, f'<{g}> <{DIGEST}> "{h}" .\n'.encode() + facts, facts
+    merge = str(MERGE_GRAPH)
+    facts = _nt(q.triple for q in store.quads_for_pattern(None, MERGE_REASON, None, ox.DefaultGraph()))
+    if facts:
+        h = hashlib.sha256("\n".join(f"{g} {d}" for g, d in sorted(digests.items())).encode()).hexdigest()
+        yield merge, h, f'<{merge}> <{DIGEST}> "{h}" .\n'.encode() + facts, facts
 
 
 def push(
@@ -242,24 +281,21 @@ def push(
             f"push method {method!r} is not available for this server; use --method update"
         )
     t0 = time.perf_counter()
-    store, report = _source(source), PushReport()
-    named = sorted(g.value for g in store.named_graphs())
-    if not named:  # a plain graph file (.ttl): its triples are the union itself
-        _, facts = _graph_text(store, ox.DefaultGraph())
-        _add_to_union(ep, method, facts)
+    (store, is_kg_store), report = _source(source), PushReport()
+    if not is_kg_store and not any(True for _ in store.named_graphs()):
+        facts = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+        _add_to_union(ep, method, facts)  # a plain graph file (.ttl): its triples are the union
         report.triples = facts.count(b"\n")
         report.seconds = time.perf_counter() - t0
         return report
-    local = read_digests(store, articles_only=False)
     remote = {} if force else {str(r["g"]): str(r["h"]) for r in sparql_select(ep, DIGEST_QUERY)[1]}
     pending: list[str] = []
     size = 0
-    for g in named:
-        if g in local and remote.get(g) == local[g]:
+    for g, digest, text, facts in _graphs(store, is_kg_store):
+        if digest is not None and remote.get(g) == digest:
             report.unchanged += 1
             continue
-        text, facts = _graph_text(store, ox.NamedNode(g))
-        drop = f"{drop_update([g])} ;\n" if force or g in remote or g not in local else ""
+        drop = f"{drop_update([g])} ;\n" if force or g in remote or digest is None else ""
         report.triples += text.count(b"\n")
         if method == "gsp":
             if drop:

@@ -2,15 +2,14 @@
 
     inputs ─► jobs (path, publication date, digest already in the store)
            ─► workers (processes; rules loaded once each): read, hash, skip if unchanged,
-              extract, write the article's named graph as N-Quads text
-           ─► one writer: drop the graphs of changed articles (one SPARQL Update),
-              bulk-load the new text in batches of ~`FLUSH_BYTES`, then the batch's
-              digests (one transaction); at the end, the `merge` graph and a compaction
+              extract, write the article's triples as N-Triples text
+           ─► one writer: drop the facts of changed articles (exactly, kg.store.update),
+              bulk-load the new text into the union in batches of ~`FLUSH_BYTES`, then the
+              batch's digests (one transaction); at the end, merge reasons and a compaction
 
-Memory is bounded by the batches in flight, not by the corpus. The graph of an article is
-exactly what `kg.graph.build.add_extraction` writes (the same code as `kg build -o`), plus
-a copy of each triple in the default graph (the union queries read) and the digest triple
-that `kg.store` uses as the manifest.
+Memory is bounded by the batches in flight, not by the corpus. An article's triples are
+exactly what `kg.graph.build.article_triples` writes (the same code as `kg build -o`); each
+is stored once, in the default graph (layout: kg.store.db).
 """
 
 from __future__ import annotations
@@ -37,7 +36,9 @@ from kg.graph.build import article_triples
 from kg.ingest.read import read_article
 from kg.model import Extraction
 from kg.pipeline import BuildReport, Rules, extract_article, iter_inputs, load_rules
-from kg.store import DIGEST, drop_graphs, graph_events, open_store, read_digests, refresh_merges
+from kg.store.articles import D
+from kg.store.db import digest_quads, open_store, read_digests
+from kg.store.update import drop_articles, refresh_merges
 
 FLUSH_BYTES = 32 * 1024 * 1024
 BATCH = 16
@@ -55,12 +56,12 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What a worker did with one article; `nquads` is None when nothing is to be written."""
+    """What a worker did with one article; `ntriples` is None when nothing is to be written."""
 
     article_id: str
     path: str
     digest: str = ""
-    nquads: str | None = None
+    ntriples: str | None = None
     quads: int = 0
     notes: tuple[str, ...] = ()
     error: str | None = None
@@ -126,15 +127,14 @@ def content_digest(data: bytes, published: str | None, key: str) -> str:
     return h.hexdigest()
 
 
-def extraction_nquads(ex: Extraction, rules: Rules) -> tuple[str, int, frozenset[str]]:
-    """One article's facts as N-Quads: each triple once in the article's named graph and
-    once in the default graph (the union that queries read; see kg.store).
+def extraction_ntriples(ex: Extraction, rules: Rules) -> tuple[str, int, frozenset[str]]:
+    """One article's facts as N-Triples, for the store's default graph (the union).
 
     Returns:
         (text, number of triples, IRIs of the events it describes).
     """
     t = article_triples(ex, rules.gazetteer, rules.episodes)
-    return t.nquads() + t.ntriples(), len(t.lines), t.events
+    return t.ntriples(), len(t.lines), t.events
 
 
 def extract_job(job: Job, rules: Rules, key: str) -> Outcome:
@@ -149,7 +149,7 @@ def extract_job(job: Job, rules: Rules, key: str) -> Outcome:
         return Outcome(path.stem, job.path, digest)
     try:
         article = read_article(path, rules.dates, published=job.published)
-        text, n, events = extraction_nquads(extract_article(article, rules), rules)
+        text, n, events = extraction_ntriples(extract_article(article, rules), rules)
     except ArticleError as exc:
         return Outcome(path.stem, job.path, digest, error=exc.reason)
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop a million
@@ -162,6 +162,7 @@ def extract_job(job: Job, rules: Rules, key: str) -> Outcome:
     return Outcome(article.id, job.path, digest, text, n, article.notes, events=events)
 
 
+_ARTICLE_ID = ox.NamedNode("https://w3id.org/kg-conflict/ontology#articleId")
 _WORKER: dict[str, Any] = {}  # per worker process: the rules and key, set once by _init_worker
 
 
@@ -285,38 +286,43 @@ def count_inputs(inputs: Iterable[str | Path]) -> int:
 
 
 class _Writer:
-    """The single writer. Per flush: drop the graphs being replaced (one SPARQL Update,
-    atomic), bulk-load the new facts (fast, not atomic), then add their digests (atomic).
-    An article whose load was interrupted has no digest, so the next build redoes it."""
+    """The single writer. Per flush: drop the articles being replaced (exactly, one SPARQL
+    Update per batch), bulk-load the new facts into the union (fast, not atomic), then add
+    their digests to the manifest (atomic). An article whose load was interrupted has no
+    digest; the next build finds its facts and replaces them."""
 
     def __init__(self, store: ox.Store, report: StoreReport):
         self.store, self.report = store, report
         self.chunks: list[str] = []
-        self.digests: list[str] = []
+        self.digests: list[tuple[str, str]] = []
         self.drop: list[str] = []
         self.events: set[str] = set()  # whose merge reasons may change
         self.size = 0
 
     def put(self, outcome: Outcome, replaces: bool) -> None:
-        assert outcome.nquads is not None
+        assert outcome.ntriples is not None
         gid = str(iris.graph_iri(outcome.article_id))
-        if replaces or self.store.contains_named_graph(ox.NamedNode(gid)):  # or a leftover
+        if replaces or self._leftover(outcome.article_id):
             self.drop.append(gid)
-        self.chunks.append(outcome.nquads)
+        self.chunks.append(outcome.ntriples)
         self.events.update(outcome.events)
-        self.digests.append(f'<{gid}> <{DIGEST}> "{outcome.digest}" <{gid}> .\n')
-        self.size += len(outcome.nquads)
+        self.digests.append((gid, outcome.digest))
+        self.size += len(outcome.ntriples)
         if self.size >= FLUSH_BYTES:
             self.flush()
+
+    def _leftover(self, article_id: str) -> bool:
+        """Facts of an article without a digest: a load that was interrupted."""
+        art = ox.NamedNode(str(iris.article_iri(article_id)))
+        return ox.Quad(art, _ARTICLE_ID, ox.Literal(article_id), D) in self.store
 
     def flush(self) -> None:
         t = time.perf_counter()
         if self.drop:
-            self.events.update(graph_events(self.store, self.drop))
-            drop_graphs(self.store, self.drop)
+            self.events.update(drop_articles(self.store, self.drop))
         if self.chunks:
-            self.store.bulk_load("".join(self.chunks).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-            self.store.load("".join(self.digests), format=ox.RdfFormat.N_QUADS)
+            self.store.bulk_load("".join(self.chunks).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+            self.store.load(digest_quads(self.digests), format=ox.RdfFormat.N_QUADS)
         self.chunks, self.digests, self.drop, self.size = [], [], [], 0
         self.report.load_seconds += time.perf_counter() - t
 
@@ -331,7 +337,7 @@ def _record(outcome: Outcome, known: dict[str, str], writer: _Writer, report: St
         report.skipped.append(
             (outcome.path, outcome.error + ("; its previous facts were removed" if stale else ""))
         )
-    elif outcome.nquads is None:
+    elif outcome.ntriples is None:
         report.unchanged += 1
     else:
         replaces = gid in known
@@ -401,8 +407,7 @@ def build_store(
             _record(outcome, known, writer, report)
         writer.flush()
     progress.close()
-    writer.events.update(graph_events(store, present))
-    drop_graphs(store, sorted(present))
+    writer.events.update(drop_articles(store, sorted(present)))
     report.pruned = len(present)
     if report.built >= report.unchanged:  # most of the store is new: one pass over all
         refresh_merges(store)

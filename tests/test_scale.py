@@ -28,7 +28,11 @@ from kg.pipeline import build_dataset, union
 from kg.query import run_query
 from kg.graph.ntriples import term as nt_term
 from kg.scale import Progress, build_store
-from kg.store import DIGEST, export_store, open_graph, open_store, read_digests, store_stats
+from kg.store.articles import article_view
+from kg.store import (DIGEST, MANIFEST, export_store, open_graph, open_store, read_digests,
+                      remove_articles, store_stats)
+from kg.graph.vocab import KG
+from rdflib import RDFS
 
 CONTRACT = ("entities", "roles", "ceasefires", "events", "figures")
 SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
@@ -81,19 +85,24 @@ def test_store_answers_contract_queries_like_the_turtle_graph(seed_store, seed_u
     assert _rows(open_graph(seed_store), name) == _rows(seed_union, name)
 
 
-def test_store_has_one_named_graph_per_article_with_its_digest(seed_store):
+def test_store_has_one_digest_per_article_and_each_fact_once(seed_store):
     store = open_store(seed_store, read_only=True)
     digests = read_digests(store)
     assert sorted(digests) == sorted(str(iris.graph_iri(a)) for a in SEED_IDS)
     assert all(len(h) == 64 for h in digests.values())
-    assert not list(
-        store.quads_for_pattern(
-            None,
-            ox.NamedNode(str(DIGEST)),
-            None,
-            ox.DefaultGraph(),
-        )
-    )
+    assert not list(store.quads_for_pattern(None, ox.NamedNode(DIGEST), None, ox.DefaultGraph()))
+    assert [g.value for g in store.named_graphs()] == [MANIFEST]  # facts live in the union only
+
+
+def test_article_view_is_what_the_article_builds(seed_store, seed_dataset):
+    """Each article's named graph, recovered from the store's union, equals the graph the
+    in-memory build writes for it (push and export send these)."""
+    store = open_store(seed_store, read_only=True)
+    for article in SEED_IDS:
+        view = {tuple(str(t) for t in triple) for triple in
+                article_view(store, ox.NamedNode(str(iris.article_iri(article))))}
+        built = seed_dataset.graph(iris.graph_iri(article))
+        assert view == {tuple(nt_term(t) for t in triple) for triple in built}, article
 
 
 def test_rebuild_of_same_inputs_changes_nothing(seed_store, rules):
@@ -127,7 +136,7 @@ def test_interrupted_load_is_redone(tmp_path, rules):
     full = store_stats(store).quads
     g = str(iris.graph_iri(SEED_IDS[1]))
     db = open_store(store)
-    db.update(f"DELETE WHERE {{ GRAPH <{g}> {{ <{g}> <{DIGEST}> ?h }} }}")
+    db.update(f"DELETE WHERE {{ GRAPH <{MANIFEST}> {{ <{g}> <{DIGEST}> ?h }} }}")
     del db
     report = build_store([SEEDS], store, rules=rules, quiet=True)
     assert report.added == 1 and report.unchanged == len(SEED_IDS) - 1
@@ -145,6 +154,32 @@ def test_remove_drops_exactly_one_article(tmp_path, rules):
     assert _triples(open_graph(store)) == _triples(union(build_dataset([src], rules)))
     r = CliRunner().invoke(cli, ["remove", gone, "--store", str(store)])
     assert r.exit_code == 1 and f"not in the store: {gone}" in r.output
+
+
+STORE_CORPUS = Path(__file__).parent / "corpus_store"
+
+
+@pytest.mark.parametrize("removed", [("s1",), ("s2",), ("s3",), ("s1", "s2"), ("s1", "s3"), ("s2", "s3")])
+def test_removing_any_articles_leaves_what_the_rest_build(tmp_path, rules, removed):
+    """Exact removal from the union: shared events lose only the parties the removed
+    articles gave, a name keeps only the spellings remaining articles use, entities,
+    offices and episodes nobody mentions any more go, merge reasons follow."""
+    store = tmp_path / "store"
+    build_store([STORE_CORPUS], store, rules=rules, quiet=True)
+    remove_articles(store, removed)
+    rest = [STORE_CORPUS / f"{a}.txt" for a in ("s1", "s2", "s3") if a not in removed]
+    assert _triples(open_graph(store)) == _triples(union(build_dataset(rest, rules)))
+    db = open_store(store, read_only=True)
+    assert sorted(read_digests(db)) == sorted(str(iris.graph_iri(p.stem)) for p in rest)
+
+
+def test_store_corpus_shares_what_the_removal_test_needs(rules):
+    g = union(build_dataset([STORE_CORPUS], rules))
+    person = iris.entity_iri("person-levon-ter-petrosyan")
+    assert len(set(g.objects(person, RDFS.label))) == 2
+    ceasefire = iris.DATA["event/ceasefire/2020-11-10"]
+    assert len(set(g.objects(ceasefire, KG.attestedBy))) >= 3
+    assert set(g.subjects(KG.figureOf, None))
 
 
 def test_prune_drops_articles_no_longer_in_the_inputs(tmp_path, rules):

@@ -43,7 +43,7 @@ class _P:
     Event, Office, Figure, Conflict = iri(KG.Event), iri(KG.Office), iri(KG.Figure), iri(KG.Conflict)
 
 
-for _name in ("attestedBy", "inArticle", "sentence", "start", "end", "ruleId", "surface",
+for _name in ("attestedBy", "entityLabel", "inArticle", "sentence", "start", "end", "ruleId", "surface",
               "sentenceIndex", "text", "articleId", "url", "outlet", "published", "date",
               "earliest", "latest", "key", "cue", "polarity", "reportedBy", "status",
               "eventType", "dateReason", "dateText", "dateRuleId", "actor", "party", "mediator",
@@ -246,7 +246,10 @@ def article_triples(ex: Extraction, gaz: Gazetteer,
     w = _Writer(ex, gaz)
     w.article()
     for m in ex.mentions:
-        w.attest(w.entity(m.key, m.etype, m.label), m.evidence)
+        first = iri(iris.entity_iri(m.key)) not in w.described  # it gives the entity's label
+        att = w.attest(w.entity(m.key, m.etype, m.label), m.evidence)
+        if first and m.key not in gaz.entries:  # a found name's spelling in this article
+            w.add(att, _P.entityLabel, literal(m.label))
     for o in ex.offices:
         w.office(o)
     for e in ex.events:

@@ -62,6 +62,14 @@ def graph_iri(article_id: str) -> URIRef:
     return DATA["graph/" + article_key(article_id)]
 
 
+def article_of_graph(graph: str) -> URIRef:
+    """The article IRI for the graph IRI of the same article (`graph_iri`)."""
+    prefix = str(DATA) + "graph/"
+    if not graph.startswith(prefix):
+        raise ValueError(f"not an article graph IRI: {graph}")
+    return DATA["article/" + graph[len(prefix):]]
+
+
 def sentence_iri(article_id: str, index: int) -> URIRef:
     """IRI of a sentence of an article."""
     return DATA[f"sentence/{article_key(article_id)}/{index}"]

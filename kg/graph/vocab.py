@@ -63,6 +63,7 @@ class KG(DefinedNamespace):  # noqa: D101 - terms documented in ontology/kg.ttl
     attestedBy: URIRef
     ruleId: URIRef
     surface: URIRef
+    entityLabel: URIRef
     reportedBy: URIRef
     cue: URIRef
     polarity: URIRef
