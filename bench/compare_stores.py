@@ -61,19 +61,14 @@ def run(kind: str, files: list[str]) -> dict:
     elif kind == "oxrdflib-memory":
         from kg.ingest.read import read_article
         from kg.pipeline import extract_article
-        from kg.scale import extraction_nquads
+        from kg.scale import extraction_ntriples
 
         text = "".join(
-            extraction_nquads(extract_article(read_article(Path(f), rules.dates), rules), rules)[0]
+            extraction_ntriples(extract_article(read_article(Path(f), rules.dates), rules), rules)[0]
             for f in files
         )
-        union_lines = [
-            line
-            for line in text.splitlines()
-            if " <https://w3id.org/kg-conflict/id/graph/" not in line
-        ]
         graph = Graph(store="Oxigraph")
-        graph.parse(data="\n".join(union_lines) + "\n", format="ox-nt")
+        graph.parse(data=text, format="ox-nt")
     else:
         from kg.scale import build_store
         from kg.store import open_graph
