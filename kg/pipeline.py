@@ -22,7 +22,7 @@ from kg.annotate.roles import RoleRules, find_offices, load_role_rules
 from kg.errors import ArticleError
 from kg.events.merge import corefer_in_article, link_denial
 from kg.events.triggers import ACTOR_TYPES, EventRules, find_claim, find_events, load_event_rules
-from kg.graph.build import add_extraction, bind_prefixes, record_merges
+from kg.graph.build import add_extraction, bind_prefixes, record_counts, record_merges
 from kg.graph.conflicts import ConflictEpisode, load_episodes
 from kg.ingest.clean import BoilerplateRule, blank_boilerplate, load_boilerplate_rules
 from kg.ingest.read import read_article
@@ -236,6 +236,7 @@ def build_dataset(paths: Iterable[str | Path], rules: Rules | None = None,
         add_extraction(ds, extract_article(article, rules), rules.gazetteer, rules.episodes)
         report.built.append(article.id)
     record_merges(ds)
+    record_counts(ds)
     return ds
 
 

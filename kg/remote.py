@@ -35,7 +35,7 @@ from kg.errors import KgError
 from kg.graph import iris
 from kg.graph.build import MERGE_GRAPH
 from kg.query import query_text
-from kg.store.articles import MERGE_REASON, article_view
+from kg.store.articles import DERIVED, article_view
 from kg.store.db import DIGEST, checked_iris, is_store, open_store, read_digests
 
 # on a server, each article is a named graph holding its digest triple (kg push)
@@ -253,7 +253,7 @@ def _graphs(store: ox.Store, is_kg_store: bool) -> Iterator[tuple[str, str | Non
         facts = _nt(article_view(store, ox.NamedNode(str(iris.article_of_graph(g)))))
         yield g, h, f'<{g}> <{DIGEST}> "{h}" .\n'.encode() + facts, facts
     merge = str(MERGE_GRAPH)
-    facts = _nt(q.triple for q in store.quads_for_pattern(None, MERGE_REASON, None, ox.DefaultGraph()))
+    facts = _nt(q.triple for p in DERIVED for q in store.quads_for_pattern(None, p, None, ox.DefaultGraph()))
     if facts:
         h = hashlib.sha256("\n".join(f"{g} {d}" for g, d in sorted(digests.items())).encode()).hexdigest()
         yield merge, h, f'<{merge}> <{DIGEST}> "{h}" .\n'.encode() + facts, facts

@@ -38,7 +38,7 @@ from kg.model import Extraction
 from kg.pipeline import BuildReport, Rules, extract_article, iter_inputs, load_rules
 from kg.store.articles import D
 from kg.store.db import digest_quads, open_store, read_digests
-from kg.store.update import drop_articles, refresh_merges
+from kg.store.update import actors_of, drop_articles, refresh_counts, refresh_merges
 
 FLUSH_BYTES = 32 * 1024 * 1024
 BATCH = 16
@@ -411,8 +411,10 @@ def build_store(
     report.pruned = len(present)
     if report.built >= report.unchanged:  # most of the store is new: one pass over all
         refresh_merges(store)
+        refresh_counts(store)
     elif writer.events:
         refresh_merges(store, writer.events)
+        refresh_counts(store, writer.events | actors_of(store, writer.events))
     store.flush()
     if report.built >= max(OPTIMIZE_MIN, report.unchanged // 3):  # a big load: compact, for
         t = time.perf_counter()  # 3-4x faster queries (many bulk-loaded files -> few)

@@ -298,3 +298,24 @@ def record_merges(ds: Dataset) -> int:
         merged.add((event, KG.mergeReason, Literal(merge_reason(etype, date, articles))))
         n += 1
     return n
+
+
+def record_counts(ds: Dataset) -> int:
+    """Per-actor summary: every entity that is an actor of asserted events (no
+    `kg:status`) gets `kg:eventCount`, the number of those events, in the `merge` graph of
+    derived facts, so "who is most active" is a lookup, not an aggregate over every event
+    (a store keeps it up to date the same way: `kg.store.update.refresh_counts`).
+    Returns the number of entities counted."""
+    merged = ds.graph(MERGE_GRAPH)
+    merged.remove((None, KG.eventCount, None))
+    events: dict[URIRef, set[URIRef]] = {}
+    failed: set[URIRef] = set()
+    for _s, _p, _o, g in ds.quads((None, KG.status, None, None)):
+        failed.add(_s)
+    for event, _p, actor, _g in ds.quads((None, KG.actor, None, None)):
+        if event not in failed and (event, KG.eventType, None) in ds.graph(_g):
+            events.setdefault(actor, set()).add(event)
+    for actor, found in events.items():
+        merged.add((actor, KG.eventCount, Literal(len(found))))
+    return len(events)
+

@@ -71,6 +71,7 @@ class KG(DefinedNamespace):  # noqa: D101 - terms documented in ontology/kg.ttl
     dateRuleId: URIRef
     dateReason: URIRef
     mergeReason: URIRef
+    eventCount: URIRef
 
     # entities
     key: URIRef

@@ -32,6 +32,8 @@ _K = str(KG._NS)
 _N = ox.NamedNode
 IN_ARTICLE, ATTESTED_BY = _N(_K + "inArticle"), _N(_K + "attestedBy")
 ENTITY_LABEL, MERGE_REASON = _N(_K + "entityLabel"), _N(_K + "mergeReason")
+EVENT_COUNT = _N(_K + "eventCount")
+DERIVED = (MERGE_REASON, EVENT_COUNT)  # facts about the whole graph, not one article
 FIGURE_OF, EVENT_TYPE = _N(_K + "figureOf"), _N(_K + "eventType")
 HOLDERS = (_N(_K + "holder"), _N(_K + "officeOf"))
 ROLES = tuple(_N(_K + r) for r in ("actor", "party", "mediator", "target", "location"))
@@ -151,7 +153,7 @@ def article_view(store: ox.Store, article: ox.NamedNode) -> list[ox.Triple]:
         mine = [att for att in _objects(store, f, ATTESTED_BY) if att in own]
         for q in store.quads_for_pattern(f, None, None, D):
             p = q.predicate
-            if p == ATTESTED_BY or p == MERGE_REASON:
+            if p == ATTESTED_BY or p in DERIVED:
                 continue
             if p in ROLES and not any(ox.Quad(att, p, q.object, D) in store for att in mine):
                 continue
@@ -166,7 +168,7 @@ def article_view(store: ox.Store, article: ox.NamedNode) -> list[ox.Triple]:
             label.value for att in _objects(store, e, ATTESTED_BY) if att in own
             for label in _objects(store, att, ENTITY_LABEL)}
         for q in store.quads_for_pattern(e, None, None, D):
-            if q.predicate == ATTESTED_BY or (labels is not None and q.predicate == LABEL
+            if q.predicate == ATTESTED_BY or q.predicate in DERIVED or (labels is not None and q.predicate == LABEL
                                               and q.object.value not in labels):
                 continue
             out.add(q.triple)

@@ -22,7 +22,7 @@ from rdflib.namespace import XSD
 from kg.errors import KgError
 from kg.graph import iris
 from kg.graph.build import MERGE_GRAPH, bind_prefixes
-from kg.store.articles import MERGE_REASON, article_view
+from kg.store.articles import DERIVED, article_view
 from kg.store.db import DIGEST, open_store, read_digests
 
 _OX_FORMATS = {
@@ -141,7 +141,8 @@ def export_store(path: str | Path, output: Path) -> int:
 
 
 def article_quads(store: ox.Store) -> Iterator[ox.Quad]:
-    """The store as one named graph per article (with its digest) plus the `merge` graph."""
+    """The store as one named graph per article (with its digest) plus the `merge` graph
+    of derived facts (merge reasons, per-actor counts)."""
     digest = ox.NamedNode(DIGEST)
     for graph, h in sorted(read_digests(store).items()):
         g = ox.NamedNode(graph)
@@ -149,8 +150,9 @@ def article_quads(store: ox.Store) -> Iterator[ox.Quad]:
         for t in article_view(store, ox.NamedNode(str(iris.article_of_graph(graph)))):
             yield ox.Quad(t.subject, t.predicate, t.object, g)
     merge = ox.NamedNode(str(MERGE_GRAPH))
-    for q in store.quads_for_pattern(None, MERGE_REASON, None, ox.DefaultGraph()):
-        yield ox.Quad(q.subject, q.predicate, q.object, merge)
+    for p in DERIVED:
+        for q in store.quads_for_pattern(None, p, None, ox.DefaultGraph()):
+            yield ox.Quad(q.subject, q.predicate, q.object, merge)
 
 
 class _Counter:

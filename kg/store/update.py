@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from kg.graph import iris
 from kg.graph.build import merge_reason
 from kg.graph.vocab import KG
-from kg.store.articles import MERGE_REASON, removal
+from kg.store.articles import EVENT_COUNT, MERGE_REASON, ROLES, removal
 from kg.store.db import DIGEST, MANIFEST, batches, checked_iris, open_store, read_digests
 
 _KG = "PREFIX kg: <https://w3id.org/kg-conflict/ontology#>\n"
@@ -30,7 +30,8 @@ def drop_articles(store: ox.Store, graphs: Iterable[str], per_update: int = 32) 
     Each batch of `per_update` articles is one atomic SPARQL Update.
 
     Returns:
-        The events whose attestations changed (for `refresh_merges`).
+        The events whose attestations changed and their actors (for `refresh_merges` and
+        `refresh_counts`, which ignore IRIs that are not theirs).
     """
     touched: set[str] = set()
     for batch in batches(graphs, per_update):
@@ -38,6 +39,7 @@ def drop_articles(store: ox.Store, graphs: Iterable[str], per_update: int = 32) 
         articles = [ox.NamedNode(str(iris.article_of_graph(g))) for g in batch]
         gone, events = removal(store, articles)
         touched |= events
+        touched |= actors_of(store, events)  # their counts may change
         body = " .\n".join(str(q.triple) for q in gone)
         digests = " .\n".join(f"<{g}> <{DIGEST}> {q.object}" for g in batch for q in
                               store.quads_for_pattern(ox.NamedNode(g), ox.NamedNode(DIGEST), None,
@@ -82,6 +84,44 @@ def refresh_merges(store: ox.Store, events: Iterable[str] | None = None) -> int:
     return written
 
 
+_COUNTS = _KG + """SELECT ?x (COUNT(DISTINCT ?e) AS ?n) WHERE { %s
+  ?e kg:actor ?x ; kg:eventType ?t . MINUS { ?e kg:status ?s } } GROUP BY ?x"""
+_ACTOR = ROLES[0]
+
+
+def actors_of(store: ox.Store, events: Iterable[str]) -> set[str]:
+    """The actors of the given events (IRIs)."""
+    return {q.object.value for e in events
+            for q in store.quads_for_pattern(ox.NamedNode(e), _ACTOR, None, ox.DefaultGraph())}
+
+
+def refresh_counts(store: ox.Store, actors: Iterable[str] | None = None) -> int:
+    """Recompute `kg:eventCount` (asserted events per actor, as
+    `kg.graph.build.record_counts` writes it) for every actor, or only for `actors`.
+
+    Returns:
+        The number of counts written.
+    """
+    if actors is None:
+        store.update(_KG + "DELETE WHERE { ?x kg:eventCount ?n }")
+        scopes: Iterable[list[str] | None] = [None]
+    else:
+        scopes = batches(sorted(actors))
+    written = 0
+    for scope in scopes:
+        values = "" if scope is None else f"VALUES ?x {{ {checked_iris(scope)} }}"
+        rows = list(store.query(_COUNTS % values))  # type: ignore[arg-type]
+        if scope is not None:
+            for x in scope:
+                for q in list(store.quads_for_pattern(ox.NamedNode(x), EVENT_COUNT, None, ox.DefaultGraph())):
+                    store.remove(q)
+        text = "".join(f"{row['x']} <{KG.eventCount}> {row['n']} .\n" for row in rows)  # type: ignore[index]
+        if text:
+            store.load(text, format=ox.RdfFormat.N_TRIPLES)
+        written += len(rows)
+    return written
+
+
 def remove_articles(path: str | Path, article_ids: Iterable[str]) -> tuple[list[str], list[str]]:
     """Drop articles from a store exactly (`drop_articles`), then their merge reasons.
 
@@ -94,8 +134,9 @@ def remove_articles(path: str | Path, article_ids: Iterable[str]) -> tuple[list[
     missing: list[str] = []
     for article_id in article_ids:
         (removed if str(iris.graph_iri(article_id)) in known else missing).append(article_id)
-    events = drop_articles(store, [str(iris.graph_iri(a)) for a in removed])
-    if events:
-        refresh_merges(store, events)
+    touched = drop_articles(store, [str(iris.graph_iri(a)) for a in removed])
+    if touched:
+        refresh_merges(store, touched)
+        refresh_counts(store, touched)
     store.flush()
     return removed, missing
