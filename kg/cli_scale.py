@@ -134,7 +134,7 @@ def serve(store_dir: str, host: str, port: int) -> None:
 
     Example: kg serve out/store --port 7878   (then: kg query timeline --endpoint http://127.0.0.1:7878)
     """
-    from kg.remote import make_server
+    from kg.serve import make_server
 
     try:
         server = make_server(store_dir, host, port)

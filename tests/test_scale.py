@@ -295,7 +295,8 @@ def test_push_then_query_endpoint_gives_the_local_rows(oxigraph_server, seed_sto
 
 
 def test_serve_answers_sparql_and_shows_a_query_page(seed_store):
-    from kg.remote import endpoint_for, make_server, query_endpoint
+    from kg.remote import endpoint_for, query_endpoint
+    from kg.serve import make_server
 
     server = make_server(seed_store, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

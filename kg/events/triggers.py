@@ -6,7 +6,7 @@ CONTRACT section 4 (one type per event, the most specific wins); issue 3 item 4.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kg.annotate.entities import _evidence, alternation
 from kg.errors import LexiconError
@@ -53,6 +53,10 @@ class EventRules:
     mediator_stop_re: re.Pattern[str]
     reference_prep_re: re.Pattern[str]
     both_sides_re: re.Pattern[str]
+    gates: GateIndex = field(init=False, repr=False, compare=False)  # from the triggers
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gates", GateIndex.of(self.triggers))
 
 
 def load_event_rules() -> EventRules:
@@ -146,11 +150,56 @@ def literal_gate(pattern: str) -> tuple[str, ...]:
     return tuple(gates)
 
 
+_WORD_START = re.compile(r"(?<![\w-])\w")
+
+
+@dataclass(frozen=True)
+class GateIndex:
+    """Which triggers can match a sentence, found in one pass over its word starts.
+
+    Every trigger regex starts its match where no word character or hyphen precedes, with
+    the literal of one of its gates (`literal_gate`); so only gates found at a word start
+    of the case-folded sentence can open a match. Gates are looked up by their first three,
+    four or five characters (Indonesian words share short prefixes: men-, ber-, per-);
+    triggers without a usable gate always run."""
+
+    by_prefix: tuple[dict[str, tuple[tuple[str, int], ...]], ...]  # key lengths 3, 4, 5
+    always: frozenset[int]
+
+    @classmethod
+    def of(cls, triggers: tuple[Trigger, ...]) -> GateIndex:
+        """Index the gates of `triggers` (by position in the tuple)."""
+        tables: tuple[dict[str, list[tuple[str, int]]], ...] = ({}, {}, {})
+        always = set()
+        for i, t in enumerate(triggers):
+            if not t.gate or not all(len(g) >= 3 and g[:3].isalnum() for g in t.gate):
+                always.add(i)
+                continue
+            for g in t.gate:
+                n = min(len(g), 5)
+                tables[n - 3].setdefault(g[:n], []).append((g, i))
+        return cls(tuple({k: tuple(v) for k, v in t.items()} for t in tables), frozenset(always))
+
+    def candidates(self, text: str, triggers: tuple[Trigger, ...]) -> list[Trigger]:
+        """The triggers worth running on `text`, in rule order."""
+        low = text.casefold()  # as re.IGNORECASE folds (ſ -> s)
+        if len(low) != len(text):  # folding moved offsets (ß -> ss): test every gate anywhere
+            return [t for t in triggers if not t.gate or any(g in low for g in t.gate)]
+        found = set(self.always)
+        t3, t4, t5 = self.by_prefix
+        for m in _WORD_START.finditer(low):
+            i = m.start()
+            for table, n in ((t5, 5), (t4, 4), (t3, 3)):
+                for g, k in table.get(low[i:i + n], ()):
+                    if low.startswith(g, i):
+                        found.add(k)
+        return [triggers[k] for k in sorted(found)]
+
+
 def _trigger_matches(text: str, rules: EventRules) -> list[tuple[int, int, Trigger]]:
     """Non-overlapping trigger matches; on overlap the higher-priority type wins."""
-    low = text.casefold()  # as re.IGNORECASE folds (ſ -> s)
-    hits = [(m.start(), m.end(), t) for t in rules.triggers
-            if not t.gate or any(g in low for g in t.gate) for m in t.regex.finditer(text)]
+    hits = [(m.start(), m.end(), t) for t in rules.gates.candidates(text, rules.triggers)
+            for m in t.regex.finditer(text)]
     hits.sort(key=lambda h: (rules.priority[h[2].etype], h[0] - h[1]))
     kept: list[tuple[int, int, Trigger]] = []
     for h in hits:
