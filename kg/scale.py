@@ -20,7 +20,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -289,7 +289,11 @@ class _Writer:
     """The single writer. Per flush: drop the articles being replaced (exactly, one SPARQL
     Update per batch), bulk-load the new facts into the union (fast, not atomic), then add
     their digests to the manifest (atomic). An article whose load was interrupted has no
-    digest; the next build finds its facts and replaces them."""
+    digest; the next build finds its facts and replaces them.
+
+    Flushes run one at a time on a background thread: Oxigraph releases the GIL while it
+    loads, so extraction (or receiving from the workers) goes on meanwhile; at most one
+    batch is loading while the next one fills."""
 
     def __init__(self, store: ox.Store, report: StoreReport):
         self.store, self.report = store, report
@@ -298,6 +302,8 @@ class _Writer:
         self.drop: list[str] = []
         self.events: set[str] = set()  # whose merge reasons may change
         self.size = 0
+        self.loader = ThreadPoolExecutor(1, thread_name_prefix="kg-store-load")
+        self.pending: Future[set[str]] | None = None
 
     def put(self, outcome: Outcome, replaces: bool) -> None:
         assert outcome.ntriples is not None
@@ -309,22 +315,44 @@ class _Writer:
         self.digests.append((gid, outcome.digest))
         self.size += len(outcome.ntriples)
         if self.size >= FLUSH_BYTES:
-            self.flush()
+            self.flush(wait=False)
 
     def _leftover(self, article_id: str) -> bool:
         """Facts of an article without a digest: a load that was interrupted."""
         art = ox.NamedNode(str(iris.article_iri(article_id)))
         return ox.Quad(art, _ARTICLE_ID, ox.Literal(article_id), D) in self.store
 
-    def flush(self) -> None:
-        t = time.perf_counter()
-        if self.drop:
-            self.events.update(drop_articles(self.store, self.drop))
-        if self.chunks:
-            self.store.bulk_load("".join(self.chunks).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-            self.store.load(digest_quads(self.digests), format=ox.RdfFormat.N_QUADS)
+    def flush(self, wait: bool = True) -> None:
+        """Hand the batch to the loader (after the previous one is done); with `wait`,
+        return only when everything handed over is in the store."""
+        self._settle()
+        if self.drop or self.chunks:
+            batch = (self.drop, "".join(self.chunks).encode("utf-8"), self.digests)
+            self.pending = self.loader.submit(self._load, *batch)
         self.chunks, self.digests, self.drop, self.size = [], [], [], 0
+        if wait:
+            self._settle()
+
+    def _settle(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self.events.update(pending.result())  # re-raises the loader's error here
+
+    def _load(self, drop: list[str], data: bytes, digests: list[tuple[str, str]]) -> set[str]:
+        t = time.perf_counter()
+        touched = drop_articles(self.store, drop) if drop else set()
+        if data:
+            self.store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+            self.store.load(digest_quads(digests), format=ox.RdfFormat.N_QUADS)
         self.report.load_seconds += time.perf_counter() - t
+        return touched
+
+    def close(self) -> None:
+        """Load what is left and stop the loader thread."""
+        try:
+            self.flush()
+        finally:
+            self.loader.shutdown(wait=True)
 
 
 def _record(outcome: Outcome, known: dict[str, str], writer: _Writer, report: StoreReport) -> None:
@@ -402,10 +430,12 @@ def build_store(
                 yield Job(str(path), pub, None if force else known.get(gid))
 
         writer = _Writer(store, report)
-        for outcome in extract_parallel(job_stream(), rules, key, pool):
-            progress.update()
-            _record(outcome, known, writer, report)
-        writer.flush()
+        try:
+            for outcome in extract_parallel(job_stream(), rules, key, pool):
+                progress.update()
+                _record(outcome, known, writer, report)
+        finally:
+            writer.close()
     progress.close()
     writer.events.update(drop_articles(store, sorted(present)))
     report.pruned = len(present)
