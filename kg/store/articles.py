@@ -35,6 +35,7 @@ ENTITY_LABEL, MERGE_REASON = _N(_K + "entityLabel"), _N(_K + "mergeReason")
 EVENT_COUNT = _N(_K + "eventCount")
 DERIVED = (MERGE_REASON, EVENT_COUNT)  # facts about the whole graph, not one article
 FIGURE_OF, EVENT_TYPE = _N(_K + "figureOf"), _N(_K + "eventType")
+SENTENCE = _N(_K + "sentence")
 HOLDERS = (_N(_K + "holder"), _N(_K + "officeOf"))
 ROLES = tuple(_N(_K + r) for r in ("actor", "party", "mediator", "target", "location"))
 REFS = ROLES + (_N(_K + "reportedBy"),)
@@ -60,6 +61,20 @@ def own_nodes(store: ox.Store, articles: Iterable[ox.NamedNode]) -> set[ox.Term]
     return own
 
 
+def _own_triples(store: ox.Store, x: ox.Term, keep, refer) -> bool:
+    """Pass each triple of own node `x` to `keep` and each entity it refers to to `refer`
+    (one index scan); True when `x` is an attestation (it has a sentence)."""
+    attestation = False
+    for q in store.quads_for_pattern(x, None, None, D):
+        keep(q)
+        p = q.predicate
+        if p == SENTENCE:
+            attestation = True
+        elif p in REFS:
+            refer(q.object)
+    return attestation
+
+
 def _is_entity(node: ox.Term) -> bool:
     return isinstance(node, ox.NamedNode) and node.value.startswith(_ENTITY)
 
@@ -75,22 +90,21 @@ def removal(store: ox.Store, articles: Iterable[ox.NamedNode]) -> tuple[set[ox.Q
     facts: set[ox.Term] = set()
     entities: set[ox.Term] = set()
     for x in own:
-        gone.update(store.quads_for_pattern(x, None, None, D))
-        for q in store.quads_for_pattern(None, ATTESTED_BY, x, D):
-            gone.add(q)
-            facts.add(q.subject)
-        for p in REFS:
-            entities.update(_objects(store, x, p))
+        attestation = _own_triples(store, x, gone.add, entities.add)
+        if attestation:
+            for q in store.quads_for_pattern(None, ATTESTED_BY, x, D):
+                gone.add(q)
+                facts.add(q.subject)
     dead: set[ox.Term] = set()
     episodes: set[ox.Term] = set()
     touched_events: set[str] = set()
     for f in facts:
-        remaining = [att for att in _objects(store, f, ATTESTED_BY) if att not in own]
-        if _is_entity(f):
+        if _is_entity(f):  # often mentioned thousands of times: stop at a remaining one
             entities.add(f)
-            if not remaining:
+            if not any(att not in own for att in _objects(store, f, ATTESTED_BY)):
                 dead.add(f)
             continue
+        remaining = [att for att in _objects(store, f, ATTESTED_BY) if att not in own]
         if isinstance(f, ox.NamedNode) and f.value.startswith(_EVENT):
             touched_events.add(f.value)
         if not remaining:
@@ -108,18 +122,22 @@ def removal(store: ox.Store, articles: Iterable[ox.NamedNode]) -> tuple[set[ox.Q
                     gone.add(q)
                     entities.add(q.object)
     for e in entities:
-        _entity_removal(store, e, own, dead, gone)
+        _entity_removal(store, e, own, dead, facts, gone)
     for c in episodes:
         if not any(f not in dead for f in _subjects(store, FIGURE_OF, c)):
             gone.update(store.quads_for_pattern(c, None, None, D))
     return gone, touched_events
 
 
-def _entity_removal(store: ox.Store, e: ox.Term, own: set, dead: set, gone: set[ox.Quad]) -> None:
+def _entity_removal(store: ox.Store, e: ox.Term, own: set, dead: set, facts: set,
+                    gone: set[ox.Quad]) -> None:
     """An entity goes when nothing that remains refers to it; a pattern-found name keeps
     only the labels remaining articles give it."""
-    live_atts = [att for att in _objects(store, e, ATTESTED_BY) if att not in own]
-    referred = bool(live_atts) or any(
+    if e in facts:  # mentioned by a removed article: `dead` says whether others mention it
+        mentioned = e not in dead
+    else:
+        mentioned = next(_objects(store, e, ATTESTED_BY), None) is not None
+    referred = mentioned or any(
         s not in own and not str(s.value).startswith(_EVENT)  # events: via their reports
         for p in REFS for s in _subjects(store, p, e)
     ) or any(o not in dead for p in HOLDERS for o in _subjects(store, p, e))
@@ -128,6 +146,7 @@ def _entity_removal(store: ox.Store, e: ox.Term, own: set, dead: set, gone: set[
         return
     if next(_objects(store, e, PREF_LABEL), None) is not None:
         return  # a gazetteer entity: its description does not depend on the article
+    live_atts = [att for att in _objects(store, e, ATTESTED_BY) if att not in own]
     labels = {label.value for att in live_atts for label in _objects(store, att, ENTITY_LABEL)}
     gone.update(q for q in store.quads_for_pattern(e, LABEL, None, D) if q.object.value not in labels)
 
@@ -140,12 +159,10 @@ def article_view(store: ox.Store, article: ox.NamedNode) -> list[ox.Triple]:
     entities: set[ox.Term] = set()
     episodes: set[ox.Term] = set()
     for x in own:
-        out.update(q.triple for q in store.quads_for_pattern(x, None, None, D))
-        for q in store.quads_for_pattern(None, ATTESTED_BY, x, D):
-            out.add(q.triple)
-            facts.add(q.subject)
-        for p in REFS:
-            entities.update(_objects(store, x, p))
+        if _own_triples(store, x, lambda q: out.add(q.triple), entities.add):
+            for q in store.quads_for_pattern(None, ATTESTED_BY, x, D):
+                out.add(q.triple)
+                facts.add(q.subject)
     for f in facts:
         if _is_entity(f):
             entities.add(f)
