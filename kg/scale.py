@@ -94,7 +94,7 @@ class StoreReport:
         rate = self.built / self.seconds if self.seconds else 0.0
         return (
             f"store {self.store}: {self.added} added, {self.replaced} replaced, {self.unchanged} unchanged, "
-            f"{len(self.skipped)} skipped, {self.pruned} pruned; {self.quads} quads loaded "
+            f"{len(self.skipped)} skipped, {self.pruned} pruned; {self.quads} triples written "
             f"in {self.seconds:.1f} s ({rate:.0f} articles/s)"
         )
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KgError
+from kg.export import atomic_write
 from kg.graph import iris
 
 MARKER = "kg-store.json"
@@ -58,8 +59,6 @@ def open_store(path: str | Path, *, create: bool = False, read_only: bool = Fals
         StoreError: not a store, a non-empty directory that is not one, a store of another
             layout, or locked by a writer.
     """
-    from kg.store.read import atomic_text
-
     root = Path(path)
     if not is_store(root):
         if not create:
@@ -74,7 +73,7 @@ def open_store(path: str | Path, *, create: bool = False, read_only: bool = Fals
             "database": DATABASE,
             "pyoxigraph": getattr(ox, "__version__", "unknown"),
         }
-        atomic_text(root / MARKER, json.dumps(info, indent=2) + "\n")
+        atomic_write(root / MARKER, (json.dumps(info, indent=2) + "\n").encode("utf-8"))
     try:
         layout = json.loads((root / MARKER).read_text(encoding="utf-8")).get("layout")
     except (OSError, ValueError, AttributeError):

@@ -7,8 +7,6 @@ that takes a graph takes a store too. Why Oxigraph: bench/README.md.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 
 from kg.errors import KgError
+from kg.export import atomic_file
 from kg.graph import iris
 from kg.graph.build import MERGE_GRAPH, bind_prefixes
 from kg.store.articles import DERIVED, article_view
@@ -169,29 +168,3 @@ def _prefixes() -> dict[str, Any]:
     g = Graph(bind_namespaces="none")
     bind_prefixes(g)
     return dict(g.namespaces())
-
-
-class atomic_file:  # noqa: N801 - used as a context manager, named like open()
-    """Binary file written through a temporary file in the target directory, then renamed."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self) -> Any:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        self.fh = os.fdopen(fd, "wb")
-        return self.fh
-
-    def __exit__(self, exc_type: Any, *_: Any) -> None:
-        self.fh.close()
-        if exc_type is None:
-            os.replace(self.tmp, self.path)
-        else:
-            Path(self.tmp).unlink(missing_ok=True)
-
-
-def atomic_text(path: Path, text: str) -> None:
-    """Write `text` to `path` atomically (UTF-8)."""
-    with atomic_file(path) as fh:
-        fh.write(text.encode("utf-8"))

@@ -71,17 +71,20 @@ def refresh_merges(store: ox.Store, events: Iterable[str] | None = None) -> int:
             seen.setdefault(event, set()).add(row["id"].value)  # type: ignore[index]
             date = row["date"].value if row["date"] is not None else "None"  # type: ignore[index]
             facts[event] = (row["type"].value, date)  # type: ignore[index]
-        if events is not None:
-            for event in scope:
-                for q in list(store.quads_for_pattern(ox.NamedNode(event), MERGE_REASON, None,
-                                                      ox.DefaultGraph())):
-                    store.remove(q)
         lines = [f"<{event}> <{KG.mergeReason}> {ox.Literal(merge_reason(*facts[event], articles))} .\n"
                  for event, articles in sorted(seen.items()) if len(articles) > 1]
-        if lines:
-            store.load("".join(lines), format=ox.RdfFormat.N_TRIPLES)
-        written += len(lines)
+        written += _rewrite(store, MERGE_REASON, scope if events is not None else (), lines)
     return written
+
+
+def _rewrite(store: ox.Store, predicate: ox.NamedNode, subjects: Iterable[str], lines: list[str]) -> int:
+    """Replace the derived `predicate` triples of `subjects` with `lines` (N-Triples)."""
+    for s in subjects:
+        for q in list(store.quads_for_pattern(ox.NamedNode(s), predicate, None, ox.DefaultGraph())):
+            store.remove(q)
+    if lines:
+        store.load("".join(lines), format=ox.RdfFormat.N_TRIPLES)
+    return len(lines)
 
 
 _COUNTS = _KG + """SELECT ?x (COUNT(DISTINCT ?e) AS ?n) WHERE { %s
@@ -110,15 +113,9 @@ def refresh_counts(store: ox.Store, actors: Iterable[str] | None = None) -> int:
     written = 0
     for scope in scopes:
         values = "" if scope is None else f"VALUES ?x {{ {checked_iris(scope)} }}"
-        rows = list(store.query(_COUNTS % values))  # type: ignore[arg-type]
-        if scope is not None:
-            for x in scope:
-                for q in list(store.quads_for_pattern(ox.NamedNode(x), EVENT_COUNT, None, ox.DefaultGraph())):
-                    store.remove(q)
-        text = "".join(f"{row['x']} <{KG.eventCount}> {row['n']} .\n" for row in rows)  # type: ignore[index]
-        if text:
-            store.load(text, format=ox.RdfFormat.N_TRIPLES)
-        written += len(rows)
+        lines = [f"{row['x']} <{KG.eventCount}> {row['n']} .\n"  # type: ignore[index]
+                 for row in store.query(_COUNTS % values)]  # type: ignore[union-attr]
+        written += _rewrite(store, EVENT_COUNT, scope or (), lines)
     return written
 
 
