@@ -100,7 +100,7 @@ def push(
     """
     from kg.remote import endpoint_for
     from kg.remote import push as push_graph
-    from kg.scale import Progress
+    from kg.progress import Progress
     from kg.store import is_store, open_store, read_digests
 
     try:

@@ -269,7 +269,7 @@ def push(
             SPARQL `INSERT DATA`); both drop a replaced article's triples from the union
             exactly (`kg.store.drop_update`).
         force: push every article even if the server holds the same digest.
-        progress: an object with `update(n)` (e.g. `kg.scale.Progress`).
+        progress: an object with `update(n)` (e.g. `kg.progress.Progress`).
 
     Raises:
         RemoteError: the server refused a request or cannot be reached.

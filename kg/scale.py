@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -37,7 +36,8 @@ from kg.ingest.read import read_article
 from kg.model import Extraction
 from kg.pipeline import BuildReport, Rules, extract_article, iter_inputs, load_rules
 from kg.store.articles import D
-from kg.store.db import digest_quads, open_store, read_digests
+from kg.store.db import digest_quads, open_store, read_digests, read_rules_key, write_rules_key
+from kg.progress import Progress, count_inputs
 from kg.store.update import actors_of, drop_articles, refresh_counts, refresh_merges
 
 FLUSH_BYTES = 32 * 1024 * 1024
@@ -224,67 +224,6 @@ def extract_parallel(
             yield from f.result()
 
 
-class Progress:
-    """A one-line progress bar on stderr with rate and ETA; silent unless a terminal."""
-
-    def __init__(
-        self, total: int, enabled: bool, stream: IO[str] | None = None, label: str = "articles"
-    ):
-        """`total` items expected; draws only when `enabled` (a terminal and not quiet)."""
-        self.total, self.label, self.done = total, label, 0
-        self.stream = stream or sys.stderr
-        self.enabled = enabled
-        self.start = self.last = time.perf_counter()
-
-    def update(self, n: int = 1) -> None:
-        """Count `n` more items; redraw at most five times a second."""
-        self.done += n
-        now = time.perf_counter()
-        if self.enabled and (now - self.last >= 0.2 or self.done == self.total):
-            self.last = now
-            self.stream.write("\r" + self.line(now) + "\x1b[K")
-            self.stream.flush()
-
-    def line(self, now: float | None = None) -> str:
-        """The text of the bar: count, percent, rate, ETA."""
-        elapsed = max((now or time.perf_counter()) - self.start, 1e-9)
-        rate = self.done / elapsed
-        total = max(self.total, self.done)
-        frac = self.done / total if total else 1.0
-        bar = ("#" * int(frac * 24)).ljust(24, ".")
-        eta = (total - self.done) / rate if rate else 0.0
-        return (
-            f"[{bar}] {self.done}/{total} {self.label} {frac:5.1%}  {rate:,.0f}/s  "
-            f"ETA {_clock(eta)}  elapsed {_clock(elapsed)}"
-        )
-
-    def close(self) -> None:
-        """End the line (if anything was drawn)."""
-        if self.enabled and self.done:
-            self.stream.write("\r" + self.line() + "\x1b[K\n")
-            self.stream.flush()
-
-
-def _clock(seconds: float) -> str:
-    s = int(seconds)
-    return (
-        f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-    )
-
-
-def count_inputs(inputs: Iterable[str | Path]) -> int:
-    """How many `.txt` files the inputs name (for the ETA; cheap: no file is opened)."""
-    n = 0
-    for raw in inputs:
-        p = Path(raw)
-        if p.is_dir():
-            with os.scandir(p) as it:
-                n += sum(1 for e in it if e.name.endswith(".txt") and e.is_file())
-        elif p.exists():
-            n += 1
-    return n
-
-
 class _Writer:
     """The single writer. Per flush: drop the articles being replaced (exactly, one SPARQL
     Update per batch), bulk-load the new facts into the union (fast, not atomic), then add
@@ -355,7 +294,10 @@ class _Writer:
             self.loader.shutdown(wait=True)
 
 
-def _record(outcome: Outcome, known: dict[str, str], writer: _Writer, report: StoreReport) -> None:
+def _record(outcome: Outcome, known: dict[str, str], writer: _Writer, report: StoreReport,
+            cleared: frozenset[str] = frozenset()) -> None:
+    """Count one outcome and hand its facts to the writer; `cleared` articles (the store
+    was emptied for them) count as replaced but have nothing left to drop."""
     gid = str(iris.graph_iri(outcome.article_id))
     if outcome.error is not None:
         stale = bool(outcome.digest) and gid in known
@@ -368,12 +310,33 @@ def _record(outcome: Outcome, known: dict[str, str], writer: _Writer, report: St
     elif outcome.ntriples is None:
         report.unchanged += 1
     else:
-        replaces = gid in known
+        replaces = gid in known or gid in cleared
         report.replaced += replaces
         report.added += not replaces
         report.quads += outcome.quads
         report.notes.extend((outcome.path, n) for n in outcome.notes)
-        writer.put(outcome, replaces)
+        writer.put(outcome, replaces and gid not in cleared)
+
+
+def _clear_if_rules_changed(store: ox.Store, known: dict[str, str], key: str,
+                            inputs: list[str], report: StoreReport) -> frozenset[str]:
+    """After a change of rules every article must be rebuilt. When the inputs hold every
+    article of the store, emptying it first is exact and far cheaper than replacing each
+    article's facts one by one (~65 ms each); otherwise articles are replaced as usual.
+
+    Returns:
+        The graph IRIs of the articles that were cleared (empty when nothing was).
+    """
+    stored = read_rules_key(store)
+    if not known or stored is None or stored == key:
+        return frozenset()
+    ids = {str(iris.graph_iri(path.stem)) for path, _ in iter_inputs(inputs, BuildReport([], [], []))}
+    if not set(known) <= ids:
+        return frozenset()
+    store.clear()
+    report.notes.append((str(report.store), f"the rules changed since this store was built: "
+                                            f"its {len(known)} articles are rebuilt from scratch"))
+    return frozenset(known)
 
 
 def build_store(
@@ -419,8 +382,11 @@ def build_store(
     with worker_pool(max(1, jobs), rules, key) as pool:
         store = open_store(store_dir, create=True)
         known = read_digests(store)
-        present = set(known) if prune else set()
         listing = BuildReport([], [], [])
+        cleared = _clear_if_rules_changed(store, known, key, inputs, report)
+        if cleared:
+            known = {}
+        present = set(known) if prune else set()
 
         def job_stream() -> Iterator[Job]:
             for path, meta in iter_inputs(inputs, listing):
@@ -433,9 +399,10 @@ def build_store(
         try:
             for outcome in extract_parallel(job_stream(), rules, key, pool):
                 progress.update()
-                _record(outcome, known, writer, report)
+                _record(outcome, known, writer, report, cleared)
         finally:
             writer.close()
+        write_rules_key(store, key)
     progress.close()
     writer.events.update(drop_articles(store, sorted(present)))
     report.pruned = len(present)

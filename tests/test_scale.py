@@ -27,7 +27,8 @@ from kg.graph import iris
 from kg.pipeline import build_dataset, union
 from kg.query import run_query
 from kg.graph.ntriples import term as nt_term
-from kg.scale import Progress, build_store
+from kg.progress import Progress
+from kg.scale import build_store
 from kg.store.articles import article_view
 from kg.store import (DIGEST, MANIFEST, export_store, open_graph, open_store, read_digests,
                       remove_articles, store_stats)
@@ -180,6 +181,38 @@ def test_store_corpus_shares_what_the_removal_test_needs(rules):
     ceasefire = iris.DATA["event/ceasefire/2020-11-10"]
     assert len(set(g.objects(ceasefire, KG.attestedBy))) >= 3
     assert set(g.subjects(KG.figureOf, None))
+
+
+def test_changed_rules_rebuild_a_covered_store_from_scratch(tmp_path, rules, monkeypatch):
+    """A rules change makes every digest differ: with every stored article among the
+    inputs the store is emptied and rebuilt (exact, and no per-article removal)."""
+    import kg.scale
+
+    src = _copy_seeds(tmp_path)
+    store = tmp_path / "store"
+    build_store([src], store, rules=rules, quiet=True)
+    monkeypatch.setattr(kg.scale, "rules_key", lambda: "0" * 64)
+    removals = []
+    monkeypatch.setattr(kg.scale, "drop_articles", lambda s, g: removals.extend(g) or set())
+    report = build_store([src], store, rules=rules, quiet=True)
+    assert (report.added, report.replaced, report.unchanged) == (0, len(SEED_IDS), 0)
+    assert not removals and any("rules changed" in n for _p, n in report.notes)
+    assert _triples(open_graph(store)) == _triples(union(build_dataset([src], rules)))
+
+
+def test_changed_rules_replace_articles_when_the_inputs_are_partial(tmp_path, rules, monkeypatch):
+    """Articles of the store that are not among the inputs must not be lost."""
+    import kg.scale
+
+    src = _copy_seeds(tmp_path)
+    store = tmp_path / "store"
+    build_store([src], store, rules=rules, quiet=True)
+    monkeypatch.setattr(kg.scale, "rules_key", lambda: "0" * 64)
+    some = [src / f"{a}.txt" for a in SEED_IDS[:2]]
+    report = build_store(some, store, rules=rules, quiet=True)
+    assert (report.added, report.replaced) == (0, 2)
+    assert store_stats(store).articles == len(SEED_IDS)
+    assert _triples(open_graph(store)) == _triples(union(build_dataset([src], rules)))
 
 
 def test_prune_drops_articles_no_longer_in_the_inputs(tmp_path, rules):

@@ -72,6 +72,7 @@ class KG(DefinedNamespace):  # noqa: D101 - terms documented in ontology/kg.ttl
     dateReason: URIRef
     mergeReason: URIRef
     eventCount: URIRef
+    rulesKey: URIRef
 
     # entities
     key: URIRef

@@ -7,7 +7,7 @@ A kg store is a directory holding `kg-store.json` (what it is, which layout) and
   merge reasons. Queries read it, unchanged from a Turtle file's graph;
 - the named graph `kgr:graph/manifest` holds one triple per article,
   `<graph IRI> schema:sha256 "<digest>"` (what it was built from), so a re-build skips
-  unchanged articles. What each article said is recovered exactly from the union
+  unchanged articles, and the key of the rules of the last build (`kg:rulesKey`). What each article said is recovered exactly from the union
   (`kg.store.articles`), so `kg remove` and replacing a changed article are exact.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from kg.errors import KgError
 from kg.export import atomic_write
 from kg.graph import iris
+from kg.graph.vocab import KG
 
 MARKER = "kg-store.json"
 DATABASE = "oxigraph"
@@ -97,6 +98,24 @@ def read_digests(store: ox.Store) -> dict[str, str]:
     """Content digest of every article in the store, keyed by its graph IRI."""
     return {q.subject.value: q.object.value for q in store.quads_for_pattern(
         None, ox.NamedNode(DIGEST), None, ox.NamedNode(MANIFEST))}
+
+
+RULES_KEY = str(KG.rulesKey)
+
+
+def read_rules_key(store: ox.Store) -> str | None:
+    """The rules key (`kg.scale.rules_key`) the store was last built with, if recorded."""
+    found = next(store.quads_for_pattern(ox.NamedNode(MANIFEST), ox.NamedNode(RULES_KEY), None,
+                                         ox.NamedNode(MANIFEST)), None)
+    return found.object.value if found is not None else None
+
+
+def write_rules_key(store: ox.Store, key: str) -> None:
+    """Record the rules key of this build in the manifest."""
+    m, p = ox.NamedNode(MANIFEST), ox.NamedNode(RULES_KEY)
+    for q in list(store.quads_for_pattern(m, p, None, m)):
+        store.remove(q)
+    store.add(ox.Quad(m, p, ox.Literal(key), m))
 
 
 def digest_quads(digests: Iterable[tuple[str, str]]) -> str:
