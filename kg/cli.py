@@ -135,11 +135,18 @@ def query(name_or_file: str, graph_path: str, fmt: str, bind: tuple[str, ...], e
 @click.option("--html", is_flag=True, help="Write the timeline as an HTML page instead of printing it.")
 @click.option("-o", "--output", default="out/timeline.html", show_default=True, type=click.Path())
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")
-def timeline(graph_path: str, html: bool, output: str, fmt: str) -> None:
+@click.option("--since", help="Only events from this date on (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--until", help="Only events up to this date.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N events.")
+def timeline(graph_path: str, html: bool, output: str, fmt: str, since: str | None,
+             until: str | None, limit: int | None) -> None:
     """Print the events in date order (merged events once, with their sources).
 
-    Example: kg timeline out/graph.ttl --html -o out/timeline.html
+    Example: kg timeline out/store --since 2020-09 --until 2020-11 --limit 50 ;
+    kg timeline out/graph.ttl --html -o out/timeline.html
     """
+    if html and (since or until or limit):
+        raise click.UsageError("--since/--until/--limit select rows to print; the page has its own filters")
     graph = _graph(graph_path)
     if html:
         from kg.viz.timeline_html import write_timeline_html
@@ -147,9 +154,12 @@ def timeline(graph_path: str, html: bool, output: str, fmt: str) -> None:
         write_timeline_html(graph, Path(output))
         click.echo(f"timeline page -> {output}", err=True)
         return
-    from kg.query import format_rows, run_query
+    from kg.query import format_rows, run_sparql, timeline_query
 
-    cols, rows = run_query(graph, "timeline")
+    try:
+        cols, rows = run_sparql(graph, timeline_query(since, until, limit), name="timeline")
+    except KgError as exc:
+        _fail(exc)
     if fmt == "table":  # the IRIs are for machines: csv and json keep them
         cols = [c for c in cols if c != "event"]
     click.echo(format_rows(cols, rows, fmt))

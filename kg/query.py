@@ -1,11 +1,13 @@
 """Query stage: load a graph, run named queries from `queries/` or any `.rq` file.
 
 User values reach SPARQL only as bound variables (`initBindings`), never pasted into
-the query text (issue 5 item 4).
+the query text (issue 5 item 4); the one exception, the date window of `timeline_query`,
+is parsed into `datetime.date` values first and written from them.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -13,7 +15,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 from rdflib.util import guess_format
 
-from kg.errors import QueryError
+from kg.errors import KgError, QueryError
 from kg.graph.build import bind_prefixes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -73,11 +75,16 @@ def run_query(graph: Graph, name_or_file: str, bindings: dict | None = None) -> 
         name_or_file: a query name from `queries/` or a path to a `.rq` file.
         bindings: values for query variables, bound safely (never spliced into text).
     """
-    text = query_text(name_or_file)
+    return run_sparql(graph, query_text(name_or_file), bindings, name=name_or_file)
+
+
+def run_sparql(graph: Graph, text: str, bindings: dict | None = None,
+               name: str = "query") -> tuple[list[str], list[dict]]:
+    """Run SPARQL text (see `run_query`); `name` says which query in errors."""
     try:
         result = graph.query(text, initBindings=bindings or {})
     except Exception as exc:
-        raise QueryError(name_or_file, str(exc)) from None
+        raise QueryError(name, str(exc)) from None
     cols = [str(v) for v in result.vars]
     rows = [{c: (None if row[i] is None else row[i].toPython()) for i, c in enumerate(cols)} for row in result]
     return cols, rows
@@ -103,3 +110,57 @@ def format_rows(cols: list[str], rows: list[dict], fmt: str = "table") -> str:
         lines.append("  ".join(cell(r[c])[:60].ljust(widths[c]) for c in cols))
     lines.append(f"({len(rows)} rows)")
     return "\n".join(lines)
+
+
+def date_bound(text: str, *, upper: bool) -> dt.date:
+    """'2020' -> 2020-01-01 (or 2020-12-31 when upper); '2020-02' -> 2020-02-01 / 2020-02-29.
+
+    Raises:
+        KgError: not YYYY, YYYY-MM or YYYY-MM-DD.
+    """
+    parts = text.strip().split("-")
+    try:
+        year = int(parts[0])
+        if len(parts) == 1 and len(parts[0]) == 4:
+            return dt.date(year, 12, 31) if upper else dt.date(year, 1, 1)
+        month = int(parts[1])
+        if len(parts) == 2:
+            if not upper:
+                return dt.date(year, month, 1)
+            nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+            return dt.date.fromordinal(nxt.toordinal() - 1)
+        if len(parts) == 3:
+            return dt.date(year, month, int(parts[2]))
+    except (ValueError, IndexError):
+        pass
+    raise KgError(f"bad date {text!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+_WINDOW_MARK = "    # (kg timeline --since/--until: date window)\n"
+
+
+def timeline_query(since: str | None = None, until: str | None = None,
+                   limit: int | None = None) -> str:
+    """The `timeline` query, restricted to events whose dates overlap [since, until] and
+    to the first `limit` rows. The window is applied before events are grouped and
+    sorted, so a narrow window over a large store stays fast.
+
+    Raises:
+        KgError: a bad date or limit.
+    """
+    text = query_text("timeline")
+    if since or until:
+        lo = date_bound(since, upper=False) if since else dt.date.min
+        hi = date_bound(until, upper=True) if until else dt.date.max
+        xsd_date = "<http://www.w3.org/2001/XMLSchema#date>"
+        window = (f"    ?event kg:latest ?latest .\n"
+                  f'    FILTER (?earliest <= "{hi.isoformat()}"^^{xsd_date} && ?latest >= "{lo.isoformat()}"^^{xsd_date})\n')
+        if _WINDOW_MARK not in text:
+            raise KgError("queries/timeline.rq has lost its date-window line")
+        text = text.replace(_WINDOW_MARK, window)
+    if limit is not None:
+        if limit < 1:
+            raise KgError(f"bad limit {limit}: expected a positive number")
+        text += f"\nLIMIT {int(limit)}\n"
+    return text
+

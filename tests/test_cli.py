@@ -44,6 +44,44 @@ def test_timeline_prints_events(built):
     assert r.exit_code == 0 and "Ceasefire" in r.output and "2020-11-09" in r.output
 
 
+def _timeline(built, *args):
+    r = CliRunner().invoke(cli, ["timeline", str(built), "--format", "json", *args])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+@pytest.mark.parametrize("since, until", [("2020-10", "2020-10"), ("2020-11-09", None), (None, "1999"),
+                                          ("2022", "2023")])
+def test_timeline_window_keeps_exactly_the_overlapping_events(built, since, until):
+    """--since/--until keep the rows whose date overlaps the window, in the same order."""
+    from rdflib import URIRef
+
+    from kg.graph.vocab import KG
+    from kg.query import date_bound, load_graph
+
+    graph = load_graph(built)
+    everything = _timeline(built)
+    args = [*(["--since", since] if since else []), *(["--until", until] if until else [])]
+    lo = date_bound(since, upper=False) if since else None
+    hi = date_bound(until, upper=True) if until else None
+
+    def overlaps(row):
+        event = URIRef(row["event"])
+        earliest, latest = (graph.value(event, p).toPython() for p in (KG.earliest, KG.latest))
+        return (hi is None or earliest <= hi) and (lo is None or latest >= lo)
+
+    window = _timeline(built, *args)
+    assert window and window == [r for r in everything if overlaps(r)]
+
+
+def test_timeline_limit_and_bad_window(built):
+    assert _timeline(built, "--limit", "4") == _timeline(built)[:4]
+    r = CliRunner().invoke(cli, ["timeline", str(built), "--since", "2020-13"])
+    assert r.exit_code != 0 and "bad date '2020-13'" in r.output
+    r = CliRunner().invoke(cli, ["timeline", str(built), "--html", "--limit", "3"])
+    assert r.exit_code == 2 and "own filters" in r.output
+
+
 def test_build_nothing_readable_exits_1(tmp_path):
     (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
     r = CliRunner().invoke(cli, ["build", str(tmp_path), "-o", str(tmp_path / "o.ttl")])

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import zlib
-from datetime import date
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from rdflib import RDF, SKOS, Graph, URIRef
 
 from kg.errors import KgError
 from kg.graph.vocab import KG
+from kg.query import date_bound
 from kg.viz import (
     ENTITY_STYLE,
     EVENT_COLOURS,
@@ -104,26 +104,6 @@ def build_network(reader: GraphReader) -> nx.Graph:
     return g
 
 
-def _bound(text: str, *, upper: bool) -> str:
-    """'2020' -> 2020-01-01 (or 2020-12-31 when upper); '2020-02' -> 2020-02-01 / 2020-02-29."""
-    parts = text.strip().split("-")
-    try:
-        year = int(parts[0])
-        if len(parts) == 1 and len(parts[0]) == 4:
-            return date(year, 12, 31).isoformat() if upper else date(year, 1, 1).isoformat()
-        month = int(parts[1])
-        if len(parts) == 2:
-            if not upper:
-                return date(year, month, 1).isoformat()
-            nxt = date(year + month // 12, month % 12 + 1, 1)
-            return date.fromordinal(nxt.toordinal() - 1).isoformat()
-        if len(parts) == 3:
-            return date(year, month, int(parts[2])).isoformat()
-    except (ValueError, IndexError):
-        pass
-    raise KgError(f"bad date {text!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
-
-
 def _find_node(g: nx.Graph, focus: str) -> str:
     """The entity named by `focus`: IRI, key or label exactly, else the one label containing it."""
     if focus in g:
@@ -156,8 +136,8 @@ def filter_network(g: nx.Graph, *, focus: str | None = None, depth: int = 2,
         g.remove_nodes_from([n for n, d in list(g.nodes(data=True))
                              if d["kind"] == "event" and d["etype"] not in keep])
     if since or until:
-        lo = _bound(since, upper=False) if since else "0000-01-01"
-        hi = _bound(until, upper=True) if until else "9999-12-31"
+        lo = date_bound(since, upper=False).isoformat() if since else "0000-01-01"
+        hi = date_bound(until, upper=True).isoformat() if until else "9999-12-31"
         g.remove_nodes_from([n for n, d in list(g.nodes(data=True)) if d["kind"] == "event" and not (
             d["record"].earliest and d["record"].latest >= lo and d["record"].earliest <= hi)])
     if top is not None:
