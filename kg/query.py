@@ -153,7 +153,7 @@ def timeline_query(since: str | None = None, until: str | None = None,
         lo = date_bound(since, upper=False) if since else dt.date.min
         hi = date_bound(until, upper=True) if until else dt.date.max
         xsd_date = "<http://www.w3.org/2001/XMLSchema#date>"
-        window = (f"    ?event kg:latest ?latest .\n"
+        window = (f"    ?event kg:earliest ?earliest ; kg:latest ?latest .\n"
                   f'    FILTER (?earliest <= "{hi.isoformat()}"^^{xsd_date} && ?latest >= "{lo.isoformat()}"^^{xsd_date})\n')
         if _WINDOW_MARK not in text:
             raise KgError("queries/timeline.rq has lost its date-window line")
