@@ -154,10 +154,10 @@ def timeline(graph_path: str, html: bool, output: str, fmt: str, since: str | No
         write_timeline_html(graph, Path(output))
         click.echo(f"timeline page -> {output}", err=True)
         return
-    from kg.query import format_rows, run_sparql, timeline_query
+    from kg.query import format_rows, timeline_rows
 
     try:
-        cols, rows = run_sparql(graph, timeline_query(since, until, limit), name="timeline")
+        cols, rows = timeline_rows(graph, since, until, limit)
     except KgError as exc:
         _fail(exc)
     if fmt == "table":  # the IRIs are for machines: csv and json keep them

@@ -164,3 +164,25 @@ def timeline_query(since: str | None = None, until: str | None = None,
         text += f"\nLIMIT {int(limit)}\n"
     return text
 
+
+_FIRST_DAYS = """PREFIX kg: <https://w3id.org/kg-conflict/ontology#>
+SELECT ?day WHERE {
+  ?event kg:eventType ?type ; kg:earliest ?day . MINUS { ?event kg:status ?status }
+} GROUP BY ?day ORDER BY ?day LIMIT %d"""
+
+
+def timeline_rows(graph: Graph, since: str | None = None, until: str | None = None,
+                  limit: int | None = None) -> tuple[list[str], list[dict]]:
+    """Rows of the `timeline` query in a date window and/or only the first `limit`.
+
+    With a limit and no upper bound, the first `limit` distinct days that have an event
+    come first (a cheap grouped query); every one of the first `limit` events starts on
+    or before the last of them, so it becomes the window's upper bound and the sort
+    only sees those events. Same rows as the whole timeline cut at `limit`.
+    """
+    if limit is not None and not until:
+        days = run_sparql(graph, _FIRST_DAYS % int(limit), name="timeline")[1]
+        if len(days) == limit:
+            until = str(days[-1]["day"])
+    return run_sparql(graph, timeline_query(since, until, limit), name="timeline")
+
