@@ -15,7 +15,6 @@ Plain urllib, no SPARQLWrapper. Issue "Scale", item 5.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 import urllib.error
@@ -30,11 +29,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
 from kg.errors import KgError
-from kg.graph import iris
 from kg.graph.build import MERGE_GRAPH
 from kg.query import query_text
-from kg.store.articles import DERIVED, article_view
-from kg.store.db import DIGEST, checked_iris, is_store, open_store, read_digests
+from kg.store.db import DIGEST, checked_iris, is_store, open_store
+from kg.store.read import article_graphs
 
 # on a server, each article is a named graph holding its digest triple (kg push)
 DIGEST_QUERY = f"SELECT ?g ?h WHERE {{ GRAPH ?g {{ ?g <{DIGEST}> ?h }} }}"
@@ -246,15 +244,9 @@ def _graphs(store: ox.Store, is_kg_store: bool) -> Iterator[tuple[str, str | Non
                              if f"<{DIGEST}>".encode() not in line)
             yield g, None, text, facts
         return
-    digests = read_digests(store)
-    for g, h in sorted(digests.items()):
-        facts = _nt(article_view(store, ox.NamedNode(str(iris.article_of_graph(g)))))
+    for g, h, triples in article_graphs(store):
+        facts = _nt(triples)
         yield g, h, f'<{g}> <{DIGEST}> "{h}" .\n'.encode() + facts, facts
-    merge = str(MERGE_GRAPH)
-    facts = _nt(q.triple for p in DERIVED for q in store.quads_for_pattern(None, p, None, ox.DefaultGraph()))
-    if facts:
-        h = hashlib.sha256("\n".join(f"{g} {d}" for g, d in sorted(digests.items())).encode()).hexdigest()
-        yield merge, h, f'<{merge}> <{DIGEST}> "{h}" .\n'.encode() + facts, facts
 
 
 def push(

@@ -7,6 +7,7 @@ that takes a graph takes a store too. Why Oxigraph: bench/README.md.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -139,19 +140,30 @@ def export_store(path: str | Path, output: Path) -> int:
     return counter.n
 
 
+def article_graphs(store: ox.Store) -> Iterator[tuple[str, str, list[ox.Triple]]]:
+    """(graph IRI, digest, triples) for each article, as recovered from the union, then for
+    the `merge` graph of derived facts (merge reasons, per-actor counts) when there are
+    any; its digest is that of the article digests it derives from. What `kg export
+    x.trig` writes and `kg push` sends."""
+    digests = read_digests(store)
+    for graph, h in sorted(digests.items()):
+        yield graph, h, article_view(store, ox.NamedNode(str(iris.article_of_graph(graph))))
+    derived = [q.triple for p in DERIVED for q in store.quads_for_pattern(None, p, None, ox.DefaultGraph())]
+    if derived:
+        text = "\n".join(f"{g} {d}" for g, d in sorted(digests.items()))
+        yield str(MERGE_GRAPH), hashlib.sha256(text.encode()).hexdigest(), derived
+
+
 def article_quads(store: ox.Store) -> Iterator[ox.Quad]:
-    """The store as one named graph per article (with its digest) plus the `merge` graph
-    of derived facts (merge reasons, per-actor counts)."""
+    """The store as one named graph per article (with its digest triple) plus the `merge`
+    graph (`article_graphs`)."""
     digest = ox.NamedNode(DIGEST)
-    for graph, h in sorted(read_digests(store).items()):
+    for graph, h, triples in article_graphs(store):
         g = ox.NamedNode(graph)
-        yield ox.Quad(g, digest, ox.Literal(h), g)
-        for t in article_view(store, ox.NamedNode(str(iris.article_of_graph(graph)))):
+        if graph != str(MERGE_GRAPH):
+            yield ox.Quad(g, digest, ox.Literal(h), g)
+        for t in triples:
             yield ox.Quad(t.subject, t.predicate, t.object, g)
-    merge = ox.NamedNode(str(MERGE_GRAPH))
-    for p in DERIVED:
-        for q in store.quads_for_pattern(None, p, None, ox.DefaultGraph()):
-            yield ox.Quad(q.subject, q.predicate, q.object, merge)
 
 
 class _Counter:
