@@ -43,6 +43,7 @@ from kg.store.update import actors_of, drop_articles, refresh_counts, refresh_me
 FLUSH_BYTES = 32 * 1024 * 1024
 BATCH = 16
 OPTIMIZE_MIN = 200
+TOUCHED_MAX = 200_000  # events remembered for a scoped refresh; beyond, one pass over all
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +240,7 @@ class _Writer:
         self.chunks: list[str] = []
         self.digests: list[tuple[str, str]] = []
         self.drop: list[str] = []
-        self.events: set[str] = set()  # whose merge reasons may change
+        self.events: set[str] | None = set()  # whose merge reasons may change; None: all
         self.size = 0
         self.loader = ThreadPoolExecutor(1, thread_name_prefix="kg-store-load")
         self.pending: Future[set[str]] | None = None
@@ -250,11 +251,19 @@ class _Writer:
         if replaces or self._leftover(outcome.article_id):
             self.drop.append(gid)
         self.chunks.append(outcome.ntriples)
-        self.events.update(outcome.events)
+        self.touch(outcome.events)
         self.digests.append((gid, outcome.digest))
         self.size += len(outcome.ntriples)
         if self.size >= FLUSH_BYTES:
             self.flush(wait=False)
+
+    def touch(self, events: Iterable[str]) -> None:
+        """Remember events whose derived facts may change, up to `TOUCHED_MAX` (a build
+        that touches more refreshes every event, in bounded scopes, at the end)."""
+        if self.events is not None:
+            self.events.update(events)
+            if len(self.events) > TOUCHED_MAX:
+                self.events = None
 
     def _leftover(self, article_id: str) -> bool:
         """Facts of an article without a digest: a load that was interrupted."""
@@ -275,7 +284,7 @@ class _Writer:
     def _settle(self) -> None:
         if self.pending is not None:
             pending, self.pending = self.pending, None
-            self.events.update(pending.result())  # re-raises the loader's error here
+            self.touch(pending.result())  # re-raises the loader's error here
 
     def _load(self, drop: list[str], data: bytes, digests: list[tuple[str, str]]) -> set[str]:
         t = time.perf_counter()
@@ -404,9 +413,9 @@ def build_store(
             writer.close()
         write_rules_key(store, key)
     progress.close()
-    writer.events.update(drop_articles(store, sorted(present)))
+    writer.touch(drop_articles(store, sorted(present)))
     report.pruned = len(present)
-    if report.built >= report.unchanged:  # most of the store is new: one pass over all
+    if writer.events is None or report.built >= report.unchanged:  # most of it is new: all
         refresh_merges(store)
         refresh_counts(store)
     elif writer.events:

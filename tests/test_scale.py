@@ -174,6 +174,24 @@ def test_removing_any_articles_leaves_what_the_rest_build(tmp_path, rules, remov
     assert sorted(read_digests(db)) == sorted(str(iris.graph_iri(p.stem)) for p in rest)
 
 
+@pytest.mark.parametrize("touched_max, scope", [(200_000, 1000), (0, 1000), (0, 2), (200_000, 2)])
+def test_derived_facts_of_an_added_article_whichever_refresh(tmp_path, rules, monkeypatch, touched_max, scope):
+    """Adding an article to a store changes merge reasons and actor counts: refreshed for
+    the events it touched, or (more touched than `TOUCHED_MAX`) for every event, a scope of
+    `SCOPE` events at a time; each way the store ends as the in-memory build."""
+    import kg.scale
+    import kg.store.update
+
+    monkeypatch.setattr(kg.scale, "TOUCHED_MAX", touched_max)
+    monkeypatch.setattr(kg.store.update, "SCOPE", scope)
+    store = tmp_path / "store"
+    first = [STORE_CORPUS / f"{a}.txt" for a in ("s1", "s2")]
+    build_store(first, store, rules=rules, quiet=True)
+    report = build_store([STORE_CORPUS], store, rules=rules, quiet=True)
+    assert (report.added, report.unchanged) == (1, 2)  # the scoped path unless over the cap
+    assert _triples(open_graph(store)) == _triples(union(build_dataset([STORE_CORPUS], rules)))
+
+
 def test_store_corpus_shares_what_the_removal_test_needs(rules):
     g = union(build_dataset([STORE_CORPUS], rules))
     person = iris.entity_iri("person-levon-ter-petrosyan")
