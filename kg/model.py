@@ -50,6 +50,11 @@ class Sentence:
     end: int
     text: str
 
+    def evidence(self, start: int, end: int, rule_id: str) -> Evidence:
+        """Evidence for the span `start:end` of this sentence's text, found by `rule_id`."""
+        return Evidence(self.article_id, self.index, self.start + start, self.start + end,
+                        rule_id, self.text[start:end])
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:

@@ -86,3 +86,11 @@ def test_dateline_article_gets_published_date(rules, tmp_path):
 def test_relative_date_without_anchor_gives_no_dated_event(rules):
     ex = _extract(rules, "Pasukan Azerbaijan menyerang desa itu pada hari Sabtu.")
     assert not [e for e in ex.events if e.date]
+
+
+@pytest.mark.parametrize("spelling", ["Sébastien Durand", "Sebastien Durand", "SEBASTIEN  DURAND"])
+def test_pattern_found_name_keys_fold_diacritics_like_iris(rules, spelling):
+    """A name found by pattern gets one key whatever its diacritics or case, the same
+    slug the graph stage mints IRIs from (`kg.keys.slug`)."""
+    ex = _extract(rules, f"Menteri Luar Negeri Prancis {spelling.title()} tiba di Yerevan.")
+    assert "person-sebastien-durand" in {m.key for m in ex.mentions if m.etype == "Person"}

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass, field
 
 from kg.errors import LexiconError
+from kg.keys import slug
 from kg.lexicon import check_unique_ids, load_yaml
-from kg.model import ENTITY_TYPES, Evidence, Mention, Sentence
+from kg.model import ENTITY_TYPES, Mention, Sentence
 
 _WORD_L = r"(?<![\w\-])"
 _WORD_R = r"(?![\w\-])"
@@ -127,11 +128,6 @@ def load_gazetteer() -> Gazetteer:
     )
 
 
-def _evidence(sentence: Sentence, start: int, end: int, rule_id: str) -> Evidence:
-    return Evidence(sentence.article_id, sentence.index, sentence.start + start,
-                    sentence.start + end, rule_id, sentence.text[start:end])
-
-
 def resolve_alias(gaz: Gazetteer, key: str, before: str, rule_id: str) -> tuple[str, str, str]:
     """Apply metonymy: a capital (or seat of government) not preceded by a location cue
     stands for its state. Returns (key, type, rule id)."""
@@ -158,16 +154,16 @@ def find_mentions(sentence: Sentence, gaz: Gazetteer) -> list[Mention]:
             state_key = gaz.alias_key[m.group("state")][0]
             state_key = gaz.entries[state_key].capital_of or state_key
             label = pat.label.format(state=gaz.entries[state_key].label)
-            out.append(Mention("org-" + _slug(label), "Organization", label, _evidence(sentence, *m.span(), pat.id)))
+            out.append(Mention("org-" + slug(label), "Organization", label, sentence.evidence(*m.span(), pat.id)))
             state = gaz.entries[state_key]  # the state named inside the organisation's name is mentioned too
-            out.append(Mention(state.key, state.etype, state.label, _evidence(sentence, *m.span("state"), "ent.org.state-in-name")))
+            out.append(Mention(state.key, state.etype, state.label, sentence.evidence(*m.span("state"), "ent.org.state-in-name")))
             taken.append(m.span())
     for m in gaz.alias_re.finditer(text):
         if any(s <= m.start() < e or m.start() <= s < m.end() for s, e in taken):
             continue
         key, rule_id = gaz.alias_key[m.group()]
         key, etype, rule_id = resolve_alias(gaz, key, text[:m.start()], rule_id)
-        out.append(Mention(key, etype, gaz.entries[key].label, _evidence(sentence, *m.span(), rule_id)))
+        out.append(Mention(key, etype, gaz.entries[key].label, sentence.evidence(*m.span(), rule_id)))
     return sorted(out, key=lambda x: x.evidence.start)
 
 
@@ -184,10 +180,6 @@ def find_dateline_place(sentence: Sentence, gaz: Gazetteer) -> list[Mention]:
         start = sentence.text.find(word, pos)
         if key and gaz.entries[key].etype == "Place" and start >= 0:
             out.append(Mention(key, "Place", gaz.entries[key].label,
-                               _evidence(sentence, start, start + len(word), "ent.place.dateline")))
+                               sentence.evidence(start, start + len(word), "ent.place.dateline")))
         pos = max(pos, start)
     return out
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

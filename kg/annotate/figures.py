@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.annotate.entities import _evidence, alternation
+from kg.annotate.entities import alternation
 from kg.errors import LexiconError
 from kg.lexicon import check_unique_ids, load_yaml
 from kg.model import FIGURE_KINDS, Figure, Sentence
@@ -112,7 +112,7 @@ def find_figures(sentence: Sentence, rules: FigureRules, skip: list[tuple[int, i
             continue
         if m.group("vague"):
             lo, hi = rules.vague[m.group("vague").lower()]
-            out.append(Figure(lo, kind[0], lo, hi, True, _evidence(sentence, m.start(), m.end(), kind[1])))
+            out.append(Figure(lo, kind[0], lo, hi, True, sentence.evidence(m.start(), m.end(), kind[1])))
             continue
         value = _value(m, rules)
         if not value:
@@ -125,7 +125,7 @@ def find_figures(sentence: Sentence, rules: FigureRules, skip: list[tuple[int, i
             bound, _ = rules.hedge_of.get(hedge.group().strip().casefold(), ("about", ""))
             low, high = (value, None) if bound == "low" else (None, value) if bound == "high" else (None, None)
             start = m.start() - len(head) + hedge.start()
-        out.append(Figure(value, kind[0], low, high, False, _evidence(sentence, start, m.end(), kind[1])))
+        out.append(Figure(value, kind[0], low, high, False, sentence.evidence(start, m.end(), kind[1])))
     return out
 
 

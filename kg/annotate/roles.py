@@ -10,8 +10,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from kg.annotate.entities import Gazetteer, _evidence, _slug, alternation
+from kg.annotate.entities import Gazetteer, alternation
 from kg.errors import LexiconError
+from kg.keys import slug
 from kg.lexicon import check_unique_ids, load_yaml
 from kg.model import ROLES, DateValue, Mention, Office, Sentence
 
@@ -132,7 +133,7 @@ def _pattern_person(sentence: Sentence, pos: int, rules: RoleRules, gaz: Gazette
         return None
     name = " ".join(keep)
     end = sentence.text.find(keep[-1], pos) + len(keep[-1])
-    return Mention("person-" + _slug(name), "Person", name, _evidence(sentence, pos, end, "ent.person.after-title"))
+    return Mention("person-" + slug(name), "Person", name, sentence.evidence(pos, end, "ent.person.after-title"))
 
 
 def find_offices(sentence: Sentence, mentions: list[Mention], rules: RoleRules, gaz: Gazetteer,
@@ -178,14 +179,14 @@ def find_offices(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
             if holder is None:
                 continue
             person = Mention(holder.person, "Person", gaz.entries[holder.person].label,
-                             _evidence(sentence, t.start(), t.end() if not of_m else of_m.evidence.end - sentence.start,
+                             sentence.evidence(t.start(), t.end() if not of_m else of_m.evidence.end - sentence.start,
                                        "role.register.bare-title"))
             found.append(person)
             rid = "role.register.bare-title"
         elif of is None:
             holder = rules.holder(role, None, person.key, when)
             of = holder.of if holder else None
-        ev = _evidence(sentence, t.start(), person.evidence.end - sentence.start, rid)
+        ev = sentence.evidence(t.start(), person.evidence.end - sentence.start, rid)
         offices.append(Office(person.key, role, of, former, ev))
         covered = ev.end - sentence.start
     more, people = _appositions(sentence, mentions + found, rules, gaz, when, headline)
@@ -247,5 +248,5 @@ def _appositions(sentence: Sentence, mentions: list[Mention], rules: RoleRules, 
             holder = rules.holder(role, None, p.key, when)
             of = holder.of if holder else None
         out.append(Office(p.key, role, of, bool(m.group(1)),
-                          _evidence(sentence, p.evidence.start - sentence.start, end, "role.apposition.name-title")))
+                          sentence.evidence(p.evidence.start - sentence.start, end, "role.apposition.name-title")))
     return out, found

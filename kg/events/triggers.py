@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kg.annotate.entities import _evidence, alternation
+from kg.annotate.entities import alternation
 from kg.errors import LexiconError
 from kg.lexicon import check_unique_ids, load_yaml
 from kg.model import EVENT_TYPES, Claim, DateMention, Event, Mention, Sentence
@@ -402,10 +402,10 @@ def _event(sentence: Sentence, start: int, end: int, trig: Trigger, etype: str, 
                if etype in ("Ceasefire", "Agreement", "Meeting") else [])
     date_ev = None
     if date is not None:
-        date_ev = _evidence(sentence, date.start - sentence.start, date.end - sentence.start, date.rule_id)
+        date_ev = sentence.evidence(date.start - sentence.start, date.end - sentence.start, date.rule_id)
     targets = _targets(sentence, end, actors) if etype in TARGETED else []
     return Event(
-        etype=etype, evidence=_evidence(sentence, start, end, trig.id),
+        etype=etype, evidence=sentence.evidence(start, end, trig.id),
         date=date.value if date else None, date_evidence=date_ev,
         actors=tuple(dict.fromkeys(a.key for a in actors)), parties=tuple(parties),
         mediators=tuple(mediators), places=tuple(places), claim=claim, targets=tuple(targets),

@@ -7,32 +7,12 @@ hash (issue 5: names from articles never break Turtle).
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
-import unicodedata
 
 from rdflib import URIRef
 
 from kg.graph.vocab import DATA
-
-
-def slug(text: str, limit: int = 60) -> str:
-    """ASCII kebab-case slug of `text` (diacritics folded); a hash when nothing is left.
-
-    Example:
-        >>> slug("Recep Tayyip Erdoğan")
-        'recep-tayyip-erdogan'
-    """
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    out = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:limit].strip("-")
-    return out or "h" + digest(text)
-
-
-def digest(*parts: str, size: int = 12) -> str:
-    """Short hex sha256 of the parts joined by a unit separator."""
-    data = "\x1f".join(parts).encode("utf-8", "surrogatepass")  # lone surrogates from odd file names
-    return hashlib.sha256(data).hexdigest()[:size]
+from kg.keys import digest, slug
 
 
 @functools.lru_cache(maxsize=65536)  # the same few hundred keys in every article
