@@ -72,9 +72,19 @@ def child(args: list[str]) -> dict:
 
 def child_build(corpus: str, store: str, jobs: int) -> dict:
     """In a fresh process: build the store, report time, loads and peak memory."""
+    import kg.scale
     from kg.scale import build_store
 
     t = time.perf_counter()
+    marks: list[tuple[int, float]] = []  # (articles done, seconds): is the rate steady?
+
+    class Recording(kg.scale.Progress):
+        def update(self, n: int = 1) -> None:
+            super().update(n)
+            if self.done * 10 // max(self.total, 1) > len(marks) - 1 or self.done == self.total:
+                marks.append((self.done, time.perf_counter() - t))
+
+    kg.scale.Progress = Recording  # type: ignore[misc]  # the bench watches, the build is as shipped
     report = build_store([corpus], store, jobs=jobs, quiet=True)
     wall = time.perf_counter() - t
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -90,6 +100,8 @@ def child_build(corpus: str, store: str, jobs: int) -> dict:
         "skipped": len(report.skipped),
         "rss_writer_mb": me,
         "rss_worker_mb": kids if jobs > 1 else 0.0,
+        "marks": marks,
+        "end_pass_seconds": wall - (marks[-1][1] if marks else 0.0) - report.optimize_seconds,
     }
 
 
@@ -268,6 +280,13 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(out["machine"]))
     print(table(out["results"]))
     for r in out["results"]:
+        for b in r["builds"]:
+            if len(b.get("marks", ())) > 1:
+                steps = zip(b["marks"], b["marks"][1:])
+                rates = " ".join(f"{(n1 - n0) / (t1 - t0):.0f}" for (n0, t0), (n1, t1) in steps if t1 > t0)
+                print(f"\nN={r['articles']} jobs={b['jobs']}: articles/s by tenth of the corpus: {rates}; "
+                      f"after the last article is extracted: last load, merge reasons and counts {b['end_pass_seconds']:.1f} s, "
+                      f"compaction {b['optimize_seconds']:.1f} s")
         if "stages" in r:
             ms = ", ".join(f"{k} {v:.1f}" for k, v in r["stages"]["ms_per_article"].items())
             print(
