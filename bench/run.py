@@ -70,19 +70,35 @@ def child(args: list[str]) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """CPU seconds of this process so far: all threads, and RocksDB's own background
+    threads (compaction and flushes, named `rocksdb:*` by RocksDB on Linux)."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    rocks = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            if (task / "comm").read_text().startswith("rocksdb"):
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+                rocks += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return ru.ru_utime + ru.ru_stime, rocks
+
+
 def child_build(corpus: str, store: str, jobs: int) -> dict:
     """In a fresh process: build the store, report time, loads and peak memory."""
     import kg.scale
     from kg.scale import build_store
 
     t = time.perf_counter()
-    marks: list[tuple[int, float]] = []  # (articles done, seconds): is the rate steady?
+    marks: list[tuple[int, float, float, float]] = []  # is the rate steady as the store grows?
 
     class Recording(kg.scale.Progress):
         def update(self, n: int = 1) -> None:
             super().update(n)
             if self.done * 10 // max(self.total, 1) > len(marks) - 1 or self.done == self.total:
-                marks.append((self.done, time.perf_counter() - t))
+                marks.append((self.done, time.perf_counter() - t, *cpu_seconds()))
 
     kg.scale.Progress = Recording  # type: ignore[misc]  # the bench watches, the build is as shipped
     report = build_store([corpus], store, jobs=jobs, quiet=True)
@@ -102,6 +118,7 @@ def child_build(corpus: str, store: str, jobs: int) -> dict:
         "rss_worker_mb": kids if jobs > 1 else 0.0,
         "marks": marks,
         "end_pass_seconds": wall - (marks[-1][1] if marks else 0.0) - report.optimize_seconds,
+        "cpu_seconds": cpu_seconds(),
     }
 
 
@@ -282,9 +299,12 @@ def main(argv: list[str] | None = None) -> int:
     for r in out["results"]:
         for b in r["builds"]:
             if len(b.get("marks", ())) > 1:
-                steps = zip(b["marks"], b["marks"][1:])
-                rates = " ".join(f"{(n1 - n0) / (t1 - t0):.0f}" for (n0, t0), (n1, t1) in steps if t1 > t0)
+                steps = [(m0, m1) for m0, m1 in zip(b["marks"], b["marks"][1:]) if m1[1] > m0[1]]
+                rates = " ".join(f"{(m1[0] - m0[0]) / (m1[1] - m0[1]):.0f}" for m0, m1 in steps)
+                cpu = " ".join(f"{(m1[2] - m0[2]) / (m1[0] - m0[0]) * 1000:.0f}/{(m1[3] - m0[3]) / (m1[0] - m0[0]) * 1000:.0f}"
+                               for m0, m1 in steps)
                 print(f"\nN={r['articles']} jobs={b['jobs']}: articles/s by tenth of the corpus: {rates}; "
+                      f"writer CPU ms/article (of which RocksDB background threads): {cpu}; "
                       f"after the last article is extracted: last load, merge reasons and counts {b['end_pass_seconds']:.1f} s, "
                       f"compaction {b['optimize_seconds']:.1f} s")
         if "stages" in r:
