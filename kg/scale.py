@@ -44,6 +44,7 @@ FLUSH_BYTES = 32 * 1024 * 1024
 BATCH = 16
 OPTIMIZE_MIN = 200
 TOUCHED_MAX = 200_000  # events remembered for a scoped refresh; beyond, one pass over all
+SEEN_BITS = 1 << 27  # a 16 MB bit set of event hashes: which events a build has seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +236,7 @@ class _Writer:
     loads, so extraction (or receiving from the workers) goes on meanwhile; at most one
     batch is loading while the next one fills."""
 
-    def __init__(self, store: ox.Store, report: StoreReport):
+    def __init__(self, store: ox.Store, report: StoreReport, fresh: bool = False):
         self.store, self.report = store, report
         self.chunks: list[str] = []
         self.digests: list[tuple[str, str]] = []
@@ -244,6 +245,9 @@ class _Writer:
         self.size = 0
         self.loader = ThreadPoolExecutor(1, thread_name_prefix="kg-store-load")
         self.pending: Future[set[str]] | None = None
+        # Into an empty store only events reported by two articles of this build can get
+        # a merge reason: remember those, not every event (kept: events whose bit was set).
+        self.seen = bytearray(SEEN_BITS // 8) if fresh else None
 
     def put(self, outcome: Outcome, replaces: bool) -> None:
         assert outcome.ntriples is not None
@@ -251,7 +255,7 @@ class _Writer:
         if replaces or self._leftover(outcome.article_id):
             self.drop.append(gid)
         self.chunks.append(outcome.ntriples)
-        self.touch(outcome.events)
+        self.touch(outcome.events if self.seen is None else self._repeated(outcome.events))
         self.digests.append((gid, outcome.digest))
         self.size += len(outcome.ntriples)
         if self.size >= FLUSH_BYTES:
@@ -264,6 +268,21 @@ class _Writer:
             self.events.update(events)
             if len(self.events) > TOUCHED_MAX:
                 self.events = None
+
+    def _repeated(self, events: Iterable[str]) -> list[str]:
+        """The events an earlier article of this build may also have reported: one bit per
+        event hash, so a collision only adds a candidate (its reason is computed from the
+        store, like any other)."""
+        seen, out = self.seen, []
+        assert seen is not None
+        for event in events:
+            h = hash(event) & (SEEN_BITS - 1)
+            byte, bit = h >> 3, 1 << (h & 7)
+            if seen[byte] & bit:
+                out.append(event)
+            else:
+                seen[byte] |= bit
+        return out
 
     def _leftover(self, article_id: str) -> bool:
         """Facts of an article without a digest: a load that was interrupted."""
@@ -404,7 +423,8 @@ def build_store(
                 pub = str(meta["published"]) if meta.get("published") else None
                 yield Job(str(path), pub, None if force else known.get(gid))
 
-        writer = _Writer(store, report)
+        fresh = next(store.quads_for_pattern(None, None, None, D), None) is None  # no facts yet
+        writer = _Writer(store, report, fresh)
         try:
             for outcome in extract_parallel(job_stream(), rules, key, pool):
                 progress.update()
@@ -415,7 +435,10 @@ def build_store(
     progress.close()
     writer.touch(drop_articles(store, sorted(present)))
     report.pruned = len(present)
-    if writer.events is None or report.built >= report.unchanged:  # most of it is new: all
+    if fresh and writer.events is not None:  # merge reasons: only the events seen twice
+        refresh_merges(store, writer.events)
+        refresh_counts(store)
+    elif writer.events is None or report.built >= report.unchanged:  # most of it is new: all
         refresh_merges(store)
         refresh_counts(store)
     elif writer.events:

@@ -192,6 +192,25 @@ def test_derived_facts_of_an_added_article_whichever_refresh(tmp_path, rules, mo
     assert _triples(open_graph(store)) == _triples(union(build_dataset([STORE_CORPUS], rules)))
 
 
+@pytest.mark.parametrize("seen_bits", [8, 1 << 27])
+def test_fresh_store_gets_merge_reasons_from_events_seen_twice(tmp_path, rules, monkeypatch, seen_bits):
+    """Into an empty store the writer refreshes merge reasons only for events a second
+    article reported (a bit set of event hashes: with 8 bits nearly every event collides,
+    which may only add candidates); the store still ends as the in-memory build."""
+    import kg.scale
+
+    monkeypatch.setattr(kg.scale, "SEEN_BITS", seen_bits)
+    scopes: list[set[str] | None] = []
+    real = kg.scale.refresh_merges
+    monkeypatch.setattr(kg.scale, "refresh_merges", lambda st, ev=None: scopes.append(ev) or real(st, ev))
+    store = tmp_path / "store"
+    build_store([STORE_CORPUS], store, rules=rules, quiet=True)
+    expected = union(build_dataset([STORE_CORPUS], rules))
+    assert _triples(open_graph(store)) == _triples(expected)
+    merged = {str(e) for e in expected.subjects(KG.mergeReason, None)}
+    assert len(scopes) == 1 and scopes[0] is not None and merged <= scopes[0]
+
+
 def test_store_corpus_shares_what_the_removal_test_needs(rules):
     g = union(build_dataset([STORE_CORPUS], rules))
     person = iris.entity_iri("person-levon-ter-petrosyan")
