@@ -45,6 +45,13 @@ class Progress:
             f"ETA {_clock(eta)}  elapsed {_clock(elapsed)}"
         )
 
+    def stage(self, text: str) -> None:
+        """Say, on a line of its own, what a long step after the counted items is doing
+        (so a finished bar followed by minutes of work does not look like a hang)."""
+        if self.enabled:
+            self.stream.write(f"{text} ...\n")
+            self.stream.flush()
+
     def close(self) -> None:
         """End the line (if anything was drawn)."""
         if self.enabled and self.done:

@@ -367,6 +367,25 @@ def _clear_if_rules_changed(store: ox.Store, known: dict[str, str], key: str,
     return frozenset(known)
 
 
+def _refresh_derived(store: ox.Store, events: set[str] | None, fresh: bool,
+                     report: StoreReport, progress: Progress) -> None:
+    """Bring merge reasons and per-actor counts up to date after a build: into an empty
+    store, reasons for the events seen twice; when most of the store was written (or
+    too many events were touched to remember), every event; else the touched ones."""
+    if fresh and events is not None:
+        progress.stage("merge reasons and per-actor event counts")
+        refresh_merges(store, events)
+        refresh_counts(store)
+    elif events is None or (report.built and report.built >= report.unchanged):
+        progress.stage("merge reasons and per-actor event counts, over the whole store")
+        refresh_merges(store)
+        refresh_counts(store)
+    elif events:
+        progress.stage("merge reasons and per-actor event counts")
+        refresh_merges(store, events)
+        refresh_counts(store, events | actors_of(store, events))
+
+
 def build_store(
     inputs: Iterable[str | Path],
     store_dir: str | Path,
@@ -433,19 +452,14 @@ def build_store(
             writer.close()
         write_rules_key(store, key)
     progress.close()
+    if present:
+        progress.stage(f"removing {len(present)} articles no longer among the inputs")
     writer.touch(drop_articles(store, sorted(present)))
     report.pruned = len(present)
-    if fresh and writer.events is not None:  # merge reasons: only the events seen twice
-        refresh_merges(store, writer.events)
-        refresh_counts(store)
-    elif writer.events is None or report.built >= report.unchanged:  # most of it is new: all
-        refresh_merges(store)
-        refresh_counts(store)
-    elif writer.events:
-        refresh_merges(store, writer.events)
-        refresh_counts(store, writer.events | actors_of(store, writer.events))
+    _refresh_derived(store, writer.events, fresh, report, progress)
     store.flush()
     if report.built >= max(OPTIMIZE_MIN, report.unchanged // 3):  # a big load: compact, for
+        progress.stage("compacting the store")
         t = time.perf_counter()  # 3-4x faster queries (many bulk-loaded files -> few)
         store.optimize()
         report.optimize_seconds = time.perf_counter() - t

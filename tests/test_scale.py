@@ -307,6 +307,27 @@ def test_progress_bar_only_on_a_terminal():
     assert "5/10" in bar.line() and "/s" in bar.line() and "ETA" in bar.line()
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_build_on_a_terminal_says_what_it_does_after_the_last_article(tmp_path, rules, monkeypatch):
+    """The steps after the bar (derived facts, compaction) can take minutes on a large
+    store: each is named on stderr; nothing is written when not on a terminal."""
+    import kg.scale
+
+    monkeypatch.setattr(kg.scale, "OPTIMIZE_MIN", 1)
+    term = _Terminal()
+    build_store([SEEDS], tmp_path / "store", rules=rules, progress_stream=term)
+    out = term.getvalue()
+    assert f"{len(SEED_IDS)}/{len(SEED_IDS)} articles" in out
+    assert out.index("merge reasons") < out.index("compacting the store")
+    pipe = io.StringIO()
+    build_store([SEEDS], tmp_path / "again", rules=rules, progress_stream=pipe)
+    assert pipe.getvalue() == ""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
