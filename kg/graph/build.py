@@ -51,6 +51,9 @@ for _name in ("attestedBy", "entityLabel", "inArticle", "sentence", "start", "en
               "vague", "low", "high", "figureOf"):
     setattr(_P, _name, iri(KG[_name]))
 _ANY_URI = str(XSD.anyURI)
+# Every predicate an article's triples use (the lower-case names above; classes are
+# capitalised): a store reads a node's triples predicate by predicate with these.
+PREDICATES = tuple(sorted({v[1:-1] for k, v in vars(_P).items() if k[:1].islower() and v.startswith("<")}))
 
 
 def bind_prefixes(graph: Graph) -> None:

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
+from kg.graph.build import PREDICATES
 from kg.graph.vocab import DATA, KG
 
 D = ox.DefaultGraph()
@@ -42,6 +43,9 @@ REFS = ROLES + (_N(_K + "reportedBy"),)
 LABEL = _N("http://www.w3.org/2000/01/rdf-schema#label")
 PREF_LABEL = _N("http://www.w3.org/2004/02/skos/core#prefLabel")
 _ENTITY, _EVENT = str(DATA) + "entity/", str(DATA) + "event/"
+# What a shared node carries for one article: every predicate but kg:attestedBy (each
+# article's own) and the derived ones (`DERIVED`, about the whole graph: not in the list).
+_VIEW_PREDICATES = tuple(_N(p) for p in PREDICATES if p != ATTESTED_BY.value)
 
 
 def _objects(store: ox.Store, s: ox.NamedNode, p: ox.NamedNode) -> Iterator[ox.Term]:
@@ -151,28 +155,33 @@ def _entity_removal(store: ox.Store, e: ox.Term, own: set, dead: set, facts: set
     gone.update(q for q in store.quads_for_pattern(e, LABEL, None, D) if q.object.value not in labels)
 
 
+def _shared_triples(store: ox.Store, node: ox.Term) -> Iterator[ox.Quad]:
+    """The triples of a shared node (event, office, figure, entity) that an article's
+    build writes: predicate by predicate, so the node's attestations by every other
+    article (thousands for a much-reported event or a state) are never read."""
+    for p in _VIEW_PREDICATES:
+        yield from store.quads_for_pattern(node, p, None, D)
+
+
 def article_view(store: ox.Store, article: ox.NamedNode) -> list[ox.Triple]:
     """Every triple the article's own build would write (its named graph), from the union."""
     own = own_nodes(store, [article])
     out: set[ox.Triple] = set()
-    facts: set[ox.Term] = set()
+    mine: dict[ox.Term, list[ox.Term]] = {}  # fact -> this article's attestations of it
     entities: set[ox.Term] = set()
     episodes: set[ox.Term] = set()
     for x in own:
         if _own_triples(store, x, lambda q: out.add(q.triple), entities.add):
             for q in store.quads_for_pattern(None, ATTESTED_BY, x, D):
                 out.add(q.triple)
-                facts.add(q.subject)
-    for f in facts:
+                mine.setdefault(q.subject, []).append(x)
+    for f, atts in mine.items():
         if _is_entity(f):
             entities.add(f)
             continue
-        mine = [att for att in _objects(store, f, ATTESTED_BY) if att in own]
-        for q in store.quads_for_pattern(f, None, None, D):
+        for q in _shared_triples(store, f):
             p = q.predicate
-            if p == ATTESTED_BY or p in DERIVED:
-                continue
-            if p in ROLES and not any(ox.Quad(att, p, q.object, D) in store for att in mine):
+            if p in ROLES and not any(ox.Quad(att, p, q.object, D) in store for att in atts):
                 continue
             out.add(q.triple)
             if p in HOLDERS:
@@ -182,13 +191,9 @@ def article_view(store: ox.Store, article: ox.NamedNode) -> list[ox.Triple]:
     for e in entities:
         gazetteer = next(_objects(store, e, PREF_LABEL), None) is not None
         labels = None if gazetteer else {
-            label.value for att in _objects(store, e, ATTESTED_BY) if att in own
-            for label in _objects(store, att, ENTITY_LABEL)}
-        for q in store.quads_for_pattern(e, None, None, D):
-            if q.predicate == ATTESTED_BY or q.predicate in DERIVED or (labels is not None and q.predicate == LABEL
-                                              and q.object.value not in labels):
-                continue
-            out.add(q.triple)
+            label.value for att in mine.get(e, ()) for label in _objects(store, att, ENTITY_LABEL)}
+        out.update(q.triple for q in _shared_triples(store, e)
+                   if labels is None or q.predicate != LABEL or q.object.value in labels)
     for c in episodes:
         out.update(q.triple for q in store.quads_for_pattern(c, None, None, D))
     return sorted(out, key=str)
