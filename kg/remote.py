@@ -234,9 +234,11 @@ def _nt(triples: Iterable[ox.Triple]) -> bytes:
     return "".join(f"{t} .\n" for t in triples).encode("utf-8")
 
 
-def _graphs(store: ox.Store, is_kg_store: bool) -> Iterator[tuple[str, str | None, bytes, bytes]]:
+def _graphs(store: ox.Store, is_kg_store: bool, held: dict[str, str]
+            ) -> Iterator[tuple[str, str | None, bytes, bytes]]:
     """(graph IRI, digest, N-Triples with the digest triple, N-Triples of the facts) per
-    named graph: articles as recovered from a store's union, then the `merge` graph."""
+    named graph: articles as recovered from a store's union, then the `merge` graph.
+    Graphs the server `held` with the same digest come without text (not recovered)."""
     if not is_kg_store:
         for g in sorted(n.value for n in store.named_graphs()):
             text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g)) or b""
@@ -244,7 +246,10 @@ def _graphs(store: ox.Store, is_kg_store: bool) -> Iterator[tuple[str, str | Non
                              if f"<{DIGEST}>".encode() not in line)
             yield g, None, text, facts
         return
-    for g, h, triples in article_graphs(store):
+    for g, h, triples in article_graphs(store, held):
+        if triples is None:
+            yield g, h, b"", b""
+            continue
         facts = _nt(triples)
         yield g, h, f'<{g}> <{DIGEST}> "{h}" .\n'.encode() + facts, facts
 
@@ -281,7 +286,7 @@ def push(
     remote = {} if force else {str(r["g"]): str(r["h"]) for r in sparql_select(ep, DIGEST_QUERY)[1]}
     pending: list[str] = []
     size = 0
-    for g, digest, text, facts in _graphs(store, is_kg_store):
+    for g, digest, text, facts in _graphs(store, is_kg_store, remote):
         if digest is not None and remote.get(g) == digest:
             report.unchanged += 1
             continue

@@ -8,7 +8,7 @@ that takes a graph takes a store too. Why Oxigraph: bench/README.md.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -140,18 +140,26 @@ def export_store(path: str | Path, output: Path) -> int:
     return counter.n
 
 
-def article_graphs(store: ox.Store) -> Iterator[tuple[str, str, list[ox.Triple]]]:
+def article_graphs(store: ox.Store, held: Mapping[str, str] | None = None
+                   ) -> Iterator[tuple[str, str, list[ox.Triple] | None]]:
     """(graph IRI, digest, triples) for each article, as recovered from the union, then for
     the `merge` graph of derived facts (merge reasons, per-actor counts) when there are
     any; its digest is that of the article digests it derives from. What `kg export
-    x.trig` writes and `kg push` sends."""
+    x.trig` writes and `kg push` sends. A graph whose digest `held` already maps it to
+    (a server has it) comes with None: its triples are not recovered."""
     digests = read_digests(store)
+    held = held or {}
     for graph, h in sorted(digests.items()):
-        yield graph, h, article_view(store, ox.NamedNode(str(iris.article_of_graph(graph))))
+        same = held.get(graph) == h
+        yield graph, h, None if same else article_view(store, ox.NamedNode(str(iris.article_of_graph(graph))))
+    text = "\n".join(f"{g} {d}" for g, d in sorted(digests.items()))
+    h = hashlib.sha256(text.encode()).hexdigest()
+    if held.get(str(MERGE_GRAPH)) == h:
+        yield str(MERGE_GRAPH), h, None
+        return
     derived = [q.triple for p in DERIVED for q in store.quads_for_pattern(None, p, None, ox.DefaultGraph())]
     if derived:
-        text = "\n".join(f"{g} {d}" for g, d in sorted(digests.items()))
-        yield str(MERGE_GRAPH), hashlib.sha256(text.encode()).hexdigest(), derived
+        yield str(MERGE_GRAPH), h, derived
 
 
 def article_quads(store: ox.Store) -> Iterator[ox.Quad]:
@@ -162,7 +170,7 @@ def article_quads(store: ox.Store) -> Iterator[ox.Quad]:
         g = ox.NamedNode(graph)
         if graph != str(MERGE_GRAPH):
             yield ox.Quad(g, digest, ox.Literal(h), g)
-        for t in triples:
+        for t in triples or ():  # never None: nothing is held here
             yield ox.Quad(t.subject, t.predicate, t.object, g)
 
 
