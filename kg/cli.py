@@ -22,6 +22,11 @@ def _fail(exc: KgError) -> None:
     sys.exit(2)
 
 
+LARGE_TIMELINE = 10_000  # dated events: a whole timeline of more from a store takes a while
+_EVENT_COUNT = """PREFIX kg: <https://w3id.org/kg-conflict/ontology#>
+SELECT (COUNT(*) AS ?n) WHERE { ?event kg:date ?date }"""
+
+
 def _graph(path: str):
     """A graph file or a kg store directory (`kg build --store DIR`)."""
     from kg.store import open_graph
@@ -154,8 +159,14 @@ def timeline(graph_path: str, html: bool, output: str, fmt: str, since: str | No
         write_timeline_html(graph, Path(output))
         click.echo(f"timeline page -> {output}", err=True)
         return
-    from kg.query import format_rows, timeline_rows
+    from kg.query import format_rows, run_sparql, timeline_rows
+    from kg.store import is_store
 
+    if not (since or until or limit) and is_store(graph_path):
+        n = int(run_sparql(graph, _EVENT_COUNT, name="timeline")[1][0]["n"])
+        if n > LARGE_TIMELINE:
+            click.echo(f"sorting all {n:,} dated events of the store, which takes a while "
+                       "(--since/--until or --limit print a part of them sooner)", err=True)
     try:
         cols, rows = timeline_rows(graph, since, until, limit)
     except KgError as exc:

@@ -82,6 +82,20 @@ def test_timeline_limit_and_bad_window(built):
     assert r.exit_code == 2 and "own filters" in r.output
 
 
+def test_whole_timeline_of_a_large_store_says_it_takes_a_while(built, tmp_path, monkeypatch):
+    import kg.cli
+
+    store = tmp_path / "store"
+    assert CliRunner().invoke(cli, ["build", str(SEEDS), "--store", str(store), "-q"]).exit_code == 0
+    monkeypatch.setattr(kg.cli, "LARGE_TIMELINE", 0)
+    hint = "dated events of the store"
+    assert hint in CliRunner().invoke(cli, ["timeline", str(store)]).output
+    assert hint not in CliRunner().invoke(cli, ["timeline", str(store), "--limit", "3"]).output
+    assert hint not in CliRunner().invoke(cli, ["timeline", str(built)]).output  # a file: no store
+    monkeypatch.setattr(kg.cli, "LARGE_TIMELINE", 10_000)
+    assert hint not in CliRunner().invoke(cli, ["timeline", str(store)]).output
+
+
 def test_build_nothing_readable_exits_1(tmp_path):
     (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
     r = CliRunner().invoke(cli, ["build", str(tmp_path), "-o", str(tmp_path / "o.ttl")])
